@@ -1,0 +1,31 @@
+# Two commands for a newcomer: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/backline migrate
+	$(BIN)/backline demo load
+	$(BIN)/backline serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# Rewrites docs/schema.graphql from the code (a test fails while it is stale).
+schema: $(STAMP)
+	$(BIN)/backline export-schema > docs/schema.graphql
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

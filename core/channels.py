@@ -1,0 +1,116 @@
+"""The channel contract. A channel is an object a plugin registers: a name, declared
+capabilities, and async behaviour. The core consults capabilities and never branches on a
+channel's name (CH1); an operation a channel lacks is refused naming both (CH4)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from core.errors import ConfigurationError, NotFound, UnsupportedOperation
+
+if TYPE_CHECKING:
+    from core.runtime import Backline
+
+
+class Operation(str, enum.Enum):
+    CONSULT = "consult"
+    CONFERENCE = "conference"
+    TRANSFER = "transfer"
+    HOLD = "hold"
+    VOICEMAIL = "voicemail"
+    DTMF = "dtmf"
+
+
+class ClosePolicy(str, enum.Enum):
+    # The interaction ends when its parties release it (a call hangs up).
+    ON_RELEASE = "on_release"
+    # It closes only once every agent party has marked it done (CH2: chat).
+    WHEN_ALL_AGENTS_DONE = "when_all_agents_done"
+
+
+class Audience(str, enum.Enum):
+    CUSTOMER = "customer"  # customers and agents (voice, chat, email)
+    INTERNAL = "internal"  # agents only (IM)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    operations: frozenset[Operation]
+    capacity: int  # interactions an agent can hold at once before the channel is busy
+    close_policy: ClosePolicy = ClosePolicy.ON_RELEASE
+    audience: Audience = Audience.CUSTOMER
+    # Only inbound interactions can be transferred (email: TRF6).
+    transfer_inbound_only: bool = False
+
+    def supports(self, operation: Operation) -> bool:
+        return operation in self.operations
+
+
+class Channel:
+    """Base class for channels. Subclasses set `name`, `display_name` and `capabilities`,
+    and may override `configure`, `start` and `stop`."""
+
+    name: str = ""
+    display_name: str = ""
+    capabilities: Capabilities
+
+    # Options every channel accepts in plugins.toml; subclasses extend `option_names`.
+    option_names: frozenset[str] = frozenset({"capacity"})
+
+    def __init__(self) -> None:
+        self.options: dict[str, Any] = {}
+
+    def configure(self, options: Mapping[str, Any]) -> None:
+        unknown = set(options) - self.option_names
+        if unknown:
+            raise ConfigurationError(
+                f"Channel '{self.name}': unknown option(s) {sorted(unknown)}; "
+                f"known: {sorted(self.option_names)}"
+            )
+        if "capacity" in options:
+            capacity = options["capacity"]
+            if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+                raise ConfigurationError(f"Channel '{self.name}': capacity must be a whole number ≥ 1")
+            self.capabilities = replace(self.capabilities, capacity=capacity)
+        self.options = dict(options)
+
+    def require(self, operation: Operation) -> None:
+        if not self.capabilities.supports(operation):
+            raise UnsupportedOperation(self.name, operation.value)
+
+    async def start(self, backline: "Backline") -> None:
+        """Open what the channel needs (a listener, a backend connection)."""
+
+    async def stop(self) -> None:
+        """Close what `start` opened."""
+
+
+@dataclass
+class ChannelRegistry:
+    """The channels that run, by name, in the order plugins.toml lists them."""
+
+    channels: dict[str, Channel] = field(default_factory=dict)
+
+    def add(self, channel: Channel, plugin: str) -> None:
+        if not channel.name:
+            raise ConfigurationError(f"Plugin '{plugin}' registered a channel without a name")
+        if channel.name in self.channels:
+            raise ConfigurationError(f"Plugin '{plugin}' registered channel '{channel.name}' twice")
+        self.channels[channel.name] = channel
+
+    def get(self, name: str) -> Channel:
+        try:
+            return self.channels[name]
+        except KeyError:
+            raise NotFound(f"No channel named '{name}' is enabled.", channel=name) from None
+
+    def __iter__(self) -> Iterable[Channel]:
+        return iter(self.channels.values())
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.channels
+
+    def names(self) -> list[str]:
+        return list(self.channels)

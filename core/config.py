@@ -1,0 +1,100 @@
+"""Configuration: process settings from the environment, contact-centre options and plugin
+choices from `plugins.toml`.
+
+Environment (all optional):
+  BACKLINE_DATABASE_URL   default sqlite+aiosqlite:///./backline.db
+  BACKLINE_HOST           default 127.0.0.1
+  BACKLINE_PORT           default 8000
+  BACKLINE_PLUGINS_FILE   default ./plugins.toml
+  BACKLINE_ALLOWED_ORIGINS  comma-separated origins allowed to open WebSockets
+  BACKLINE_TOKEN_TTL_HOURS  default 12
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from core.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./backline.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    plugins_file: Path = Path("plugins.toml")
+    allowed_origins: tuple[str, ...] = ()
+    token_ttl_hours: float = 12.0
+    max_query_depth: int = 10
+    max_query_tokens: int = 2000
+    max_page_size: int = 100
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        origins = env.get("BACKLINE_ALLOWED_ORIGINS", "")
+        try:
+            return cls(
+                database_url=env.get("BACKLINE_DATABASE_URL", DEFAULT_DATABASE_URL),
+                host=env.get("BACKLINE_HOST", "127.0.0.1"),
+                port=int(env.get("BACKLINE_PORT", "8000")),
+                plugins_file=Path(env.get("BACKLINE_PLUGINS_FILE", "plugins.toml")),
+                allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+                token_ttl_hours=float(env.get("BACKLINE_TOKEN_TTL_HOURS", "12")),
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class PluginEntry:
+    name: str
+    enabled: bool
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """The parsed `plugins.toml`: which plugins run with which options, and the
+    contact-centre options that are not a plugin's (reason codes, limits, time-outs)."""
+
+    plugins: dict[str, PluginEntry] = field(default_factory=dict)
+    contact_centre: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def enabled_plugins(self) -> list[PluginEntry]:
+        return [entry for entry in self.plugins.values() if entry.enabled]
+
+
+def parse_config(text: str, source: str = "plugins.toml") -> ConfigFile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{source} is not valid TOML: {exc}") from exc
+    unknown = set(data) - {"plugins", "contact_centre"}
+    if unknown:
+        raise ConfigurationError(f"{source}: unknown section(s) {sorted(unknown)}")
+    plugins: dict[str, PluginEntry] = {}
+    for name, table in data.get("plugins", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigurationError(f"{source}: [plugins.{name}] must be a table")
+        options = dict(table)
+        enabled = options.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ConfigurationError(f"{source}: plugins.{name}.enabled must be true or false")
+        plugins[name] = PluginEntry(name=name, enabled=enabled, options=options)
+    return ConfigFile(plugins=plugins, contact_centre=dict(data.get("contact_centre", {})))
+
+
+def load_config(path: Path) -> ConfigFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot read plugin configuration {path}: {exc}") from exc
+    return parse_config(text, source=str(path))

@@ -1,0 +1,1 @@
+"""The company directory (Team Communicator): every target an agent can reach."""

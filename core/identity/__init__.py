@@ -1,0 +1,1 @@
+"""Who is calling: users, roles, teams, passwords and bearer tokens."""

@@ -1,0 +1,96 @@
+"""Log in, log out, and resolve a bearer token to the acting user."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from core.clock import Clock
+from core.errors import InvalidCredentials, InvalidInput, NotAuthenticated
+from core.identity.actor import Actor
+from core.identity.models import AuthToken, TeamSupervisor, User
+from core.identity.passwords import verify_password
+from core.store.unit_of_work import Store
+
+MAX_CREDENTIAL_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    expires_at: datetime
+    actor: Actor
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def load_actor(session, user: User) -> Actor:
+    supervised = await session.exec(
+        select(TeamSupervisor.team_id).where(TeamSupervisor.user_id == user.id)
+    )
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        team_id=user.team_id,
+        supervised_team_ids=frozenset(supervised.all()),
+    )
+
+
+class IdentityService:
+    def __init__(self, store: Store, clock: Clock, token_ttl: timedelta) -> None:
+        self.store = store
+        self.clock = clock
+        self.token_ttl = token_ttl
+
+    async def login(self, username: str, password: str) -> Session:
+        if not username or len(username) > MAX_CREDENTIAL_LENGTH or len(password) > MAX_CREDENTIAL_LENGTH:
+            raise InvalidInput("Username and password must be 1 to 256 characters.")
+        async with self.store.read() as session:
+            user = (await session.exec(select(User).where(User.username == username))).first()
+        # Verify even for an unknown user: the answer takes as long either way.
+        if not verify_password(user.password_hash if user else None, password) or user is None:
+            raise InvalidCredentials("Unknown username or wrong password.")
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        expires_at = now + self.token_ttl
+        async with self.store.write() as uow:
+            uow.session.add(
+                AuthToken(token_digest=digest(token), user_id=user.id, created_at=now, expires_at=expires_at)
+            )
+            actor = await load_actor(uow.session, user)
+        return Session(token=token, expires_at=expires_at, actor=actor)
+
+    async def authenticate(self, token: str | None) -> Actor:
+        if not token:
+            raise NotAuthenticated("Authentication required: send 'Authorization: Bearer <token>'.")
+        async with self.store.read() as session:
+            row = await session.get(AuthToken, digest(token))
+            if row is None or row.revoked_at is not None or row.expires_at <= self.clock.now():
+                raise NotAuthenticated("The bearer token is unknown, expired or revoked; log in again.")
+            user = await session.get(User, row.user_id)
+            return await load_actor(session, user)
+
+    async def logout(self, token: str) -> None:
+        async with self.store.write() as uow:
+            row = await uow.session.get(AuthToken, digest(token))
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = self.clock.now()
+                uow.session.add(row)
+
+
+def bearer_token(header_value: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value, or None."""
+    if not header_value:
+        return None
+    scheme, _, token = header_value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

@@ -1,0 +1,63 @@
+"""The composition root: one `Backline` holds the settings, the store, the event bus, the
+clock, the channels and the services built on them. The API layer and the CLI create one;
+tests create one per test with a temporary database and a manual clock."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from core.channels import ChannelRegistry
+from core.clock import Clock, SystemClock
+from core.config import ConfigFile, Settings, load_config
+from core.events import EventBus, InProcessBus
+from core.identity.service import IdentityService
+from core.plugins import load_plugins
+from core.store.db import create_engines
+from core.store.unit_of_work import Store
+
+log = logging.getLogger("backline")
+
+
+class Backline:
+    def __init__(
+        self,
+        settings: Settings,
+        config: ConfigFile | None = None,
+        *,
+        clock: Clock | None = None,
+        bus: EventBus | None = None,
+        plugins: dict[str, object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.config = config if config is not None else load_config(settings.plugins_file)
+        self.clock = clock or SystemClock()
+        self.bus = bus or InProcessBus()
+        # Plugins load here, synchronously, so a broken one stops start-up before anything
+        # listens.
+        self.plugin_manager, self.channels = load_plugins(self.config, plugins)
+        self.store = Store(create_engines(settings.database_url), self.bus)
+        self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
+        self._started: list = []
+
+    async def start(self) -> None:
+        for channel in self.channels:
+            await channel.start(self)
+            self._started.append(channel)
+        log.info("Backline started with channels: %s", ", ".join(self.channels.names()))
+
+    async def stop(self) -> None:
+        while self._started:
+            channel = self._started.pop()
+            try:
+                await channel.stop()
+            except Exception:  # one channel failing to stop must not keep the others open
+                log.exception("Channel %s failed to stop", channel.name)
+        await self.store.close()
+
+    async def __aenter__(self) -> "Backline":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.stop()

@@ -1,0 +1,1 @@
+"""Persistence: the database engines, the unit of work, the tables and migrations."""

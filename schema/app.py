@@ -1,0 +1,79 @@
+"""The ASGI application: GraphQL over HTTP (with GraphiQL) and over WebSockets
+(graphql-transport-ws only), on Starlette with uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from core.errors import NotAuthenticated
+from core.identity.service import bearer_token
+from core.runtime import Backline
+from schema.context import Context
+from schema.root import build_schema
+
+
+class BacklineGraphQL(GraphQL):
+    def __init__(self, backline: Backline) -> None:
+        super().__init__(
+            build_schema(backline.settings),
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            allowed_origins=backline.settings.allowed_origins,
+        )
+        self.backline = backline
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        # Runs once per HTTP request, and once per WebSocket connection (whose caller is
+        # established in on_ws_connect).
+        context = Context(backline=self.backline, request=request, response=response)
+        if isinstance(request, Request):
+            await context.authenticate(bearer_token(request.headers.get("authorization")))
+        return context
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = params.get("Authorization") or params.get("authorization")
+        await context.authenticate(bearer_token(header if isinstance(header, str) else None))
+        if context.authenticated is None:
+            reason = context.auth_error or (
+                'Authentication required: send {"Authorization": "Bearer <token>"} in connection_init.'
+            )
+            raise ConnectionRejectionError({"code": NotAuthenticated.code, "message": reason})
+        return {"userId": str(context.authenticated.user_id)}
+
+
+async def health(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(backline: Backline) -> Starlette:
+    graphql = BacklineGraphQL(backline)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        await backline.start()
+        try:
+            yield
+        finally:
+            await backline.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.backline = backline
+    return app

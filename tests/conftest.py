@@ -1,0 +1,80 @@
+"""Fixtures: a Backline per test on its own SQLite file and a manual clock, an in-process
+GraphQL client, and helpers for real servers (tests/support/servers.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from core.clock import ManualClock
+from core.config import Settings, load_config
+from core.demo import load_demo
+from core.runtime import Backline
+from schema.app import create_app
+from tests.support.client import GraphQLClient
+from tests.support.database import fresh_copy, migrated_template
+
+REPO = Path(__file__).resolve().parents[1]
+
+hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=40, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    return migrated_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def database_url(template_db: Path, tmp_path: Path) -> str:
+    return fresh_copy(template_db, tmp_path)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, plugins_file=REPO / "plugins.toml")
+
+
+@pytest.fixture
+def config(settings: Settings):
+    """The repository's plugins.toml; tests that need other options override this."""
+    return load_config(settings.plugins_file)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def backline(settings, config, clock):
+    app = Backline(settings, config, clock=clock)
+    await app.start()
+    await load_demo(app.store)
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@pytest.fixture
+async def api(backline):
+    """An in-process GraphQL client (ASGI); `await api.login("agent")` to authenticate."""
+    transport = httpx.ASGITransport(app=create_app(backline))
+    async with httpx.AsyncClient(transport=transport, base_url="http://backline.test") as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture
+def client_for(api):
+    """`await client_for("lead")`: a separately logged-in client on the same server."""
+
+    async def make(username: str, password: str = "demo") -> GraphQLClient:
+        return await api.as_user().login(username, password)
+
+    return make

@@ -1,0 +1,1 @@
+"""Shared test helpers: GraphQL clients, servers on loopback ports, database templates."""
