@@ -13,6 +13,7 @@ from core.config import ConfigFile, Settings, load_config
 from core.events import EventBus, InProcessBus
 from core.identity.service import IdentityService
 from core.plugins import load_plugins
+from core.presence.service import PresenceService
 from core.store.db import create_engines
 from core.store.unit_of_work import Store
 
@@ -38,6 +39,9 @@ class Backline:
         self.plugin_manager, self.channels = load_plugins(self.config, plugins)
         self.store = Store(create_engines(settings.database_url), self.bus)
         self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
+        self.presence = PresenceService(
+            self.store, self.clock, self.channels, self.config.contact_centre.get("reason_codes", ())
+        )
         self._started: list = []
 
     async def start(self) -> None:

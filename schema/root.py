@@ -11,14 +11,14 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from core.errors import BacklineError
-from schema import channels, identity
+from schema import channels, identity, presence
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 
 log = logging.getLogger("backline.api")
 
-QUERIES = (identity.Query, channels.Query)
-MUTATIONS = (identity.Mutation,)
+QUERIES = (identity.Query, channels.Query, presence.Query)
+MUTATIONS = (identity.Mutation, presence.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 PUBLIC_FIELDS = {"login"}
 

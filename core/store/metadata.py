@@ -11,6 +11,7 @@ TABLE_MODULES = (
     "core.store.history",
     "core.identity.models",
     "core.directory.models",
+    "core.presence.models",
 )
 
 

@@ -1,0 +1,165 @@
+"""Presence commands and queries. Every change is recorded as a `PresenceChanged` event
+(topic "presence", subject "agent:<id>") in the transaction that makes it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+
+from sqlmodel import col, select
+
+from core.channels import ChannelRegistry
+from core.clock import Clock
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.events import Event
+from core.identity.actor import Actor
+from core.identity.models import User
+from core.presence.models import ChannelPresence
+from core.presence.state import Presence, PresenceState, derive
+from core.store.unit_of_work import Store, UnitOfWork
+
+TOPIC = "presence"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
+    return Event(
+        topic=TOPIC,
+        kind="PresenceChanged",
+        at=at,
+        actor_id=actor_id,
+        subject=f"agent:{presence.user_id}",
+        payload={
+            "userId": presence.user_id,
+            "teamId": team_id,
+            "channel": presence.channel,
+            "state": presence.state.value,
+            "reason": presence.reason,
+            "since": presence.since.isoformat(),
+            "load": presence.load,
+            "capacity": presence.capacity,
+        },
+    )
+
+
+class PresenceService:
+    def __init__(self, store: Store, clock: Clock, channels: ChannelRegistry,
+                 reason_codes: Sequence[str]) -> None:
+        self.store = store
+        self.clock = clock
+        self.channels = channels
+        self.reason_codes = tuple(reason_codes)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def capacity(self, channel: str) -> int:
+        return self.channels.get(channel).capabilities.capacity
+
+    def _derive(self, row: ChannelPresence | None, user_id: int, channel: str) -> Presence:
+        return derive(row, user_id, channel, self.capacity(channel), EPOCH)
+
+    async def presence_of(self, session, user_ids: Iterable[int]) -> dict[int, list[Presence]]:
+        """Every enabled channel's presence for each agent, in channel order."""
+        ids = list(dict.fromkeys(user_ids))
+        rows = (await session.exec(
+            select(ChannelPresence).where(col(ChannelPresence.user_id).in_(ids))
+        )).all() if ids else []
+        by_key = {(row.user_id, row.channel): row for row in rows}
+        return {
+            uid: [self._derive(by_key.get((uid, ch)), uid, ch) for ch in self.channels.names()]
+            for uid in ids
+        }
+
+    async def available_agents(self, session, user_ids: Iterable[int], channel: str) -> list[int]:
+        """Agents who can take one more interaction on `channel` now: least loaded, then
+        longest idle first (GRP3)."""
+        ids = list(user_ids)
+        if not ids:
+            return []
+        rows = (await session.exec(
+            select(ChannelPresence).where(
+                col(ChannelPresence.user_id).in_(ids),
+                ChannelPresence.channel == channel,
+                ChannelPresence.logged_in == True,  # noqa: E712
+                ChannelPresence.ready == True,  # noqa: E712
+                ChannelPresence.load < self.capacity(channel),
+            ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
+        )).all()
+        return [row.user_id for row in rows]
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def log_in(self, actor: Actor, channel: str, ready: bool = False) -> Presence:
+        async with self.store.write() as uow:
+            return await self._change(uow, actor.user_id, channel, actor.user_id,
+                                      logged_in=True, ready=ready, reason=None)
+
+    async def log_out(self, actor: Actor, channel: str) -> Presence:
+        async with self.store.write() as uow:
+            row = await self._row(uow, actor.user_id, channel)
+            if row is not None and row.load > 0:
+                raise InvalidState(
+                    f"You still have {row.load} {channel} interaction(s); finish them before logging out.",
+                    channel=channel,
+                )
+            return await self._change(uow, actor.user_id, channel, actor.user_id,
+                                      logged_in=False, ready=False, reason=None)
+
+    async def set_ready(self, actor: Actor, channel: str) -> Presence:
+        async with self.store.write() as uow:
+            await self._require_logged_in(uow, actor.user_id, channel)
+            return await self._change(uow, actor.user_id, channel, actor.user_id, ready=True, reason=None)
+
+    async def set_not_ready(self, actor: Actor, channel: str, reason: str | None) -> Presence:
+        if reason is not None and reason not in self.reason_codes:
+            raise InvalidInput(
+                f"Unknown not-ready reason '{reason[:80]}'; configured: {', '.join(self.reason_codes)}.",
+                field="reason",
+            )
+        async with self.store.write() as uow:
+            await self._require_logged_in(uow, actor.user_id, channel)
+            return await self._change(uow, actor.user_id, channel, actor.user_id, ready=False, reason=reason)
+
+    async def adjust_load(self, uow: UnitOfWork, user_id: int, channel: str, delta: int,
+                          actor_id: int | None = None) -> Presence:
+        """Called by the interaction engine inside its unit of work when an agent takes on
+        (+1) or lets go of (-1) an interaction on `channel`."""
+        row = await self._row(uow, user_id, channel)
+        load = max(0, (row.load if row else 0) + delta)
+        return await self._change(uow, user_id, channel, actor_id, load=load)
+
+    # -- internals -----------------------------------------------------------------------
+
+    async def _row(self, uow: UnitOfWork, user_id: int, channel: str) -> ChannelPresence | None:
+        self.channels.get(channel)  # NotFound for a channel that is not enabled
+        return await uow.session.get(ChannelPresence, (user_id, channel))
+
+    async def _require_logged_in(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
+        row = await self._row(uow, user_id, channel)
+        if row is None or not row.logged_in:
+            raise InvalidState(f"You are not logged in to {channel}; log in first.", channel=channel)
+
+    async def _change(self, uow: UnitOfWork, user_id: int, channel: str, actor_id: int | None,
+                      **changes) -> Presence:
+        now = self.clock.now()
+        row = await self._row(uow, user_id, channel)
+        user = await uow.session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"No agent with id {user_id}.")
+        if row is None:
+            row = ChannelPresence(user_id=user_id, channel=channel, since=now, idle_since=now)
+        before = self._derive(row if row.logged_in or row.load else None, user_id, channel)
+        old_load = row.load
+        for name, value in changes.items():
+            setattr(row, name, value)
+        became_ready = changes.get("ready") is True
+        if became_ready or row.load < old_load:
+            row.idle_since = now
+        after = self._derive(row, user_id, channel)
+        if after.visible() != before.visible():
+            row.since = now
+            after = self._derive(row, user_id, channel)
+        uow.session.add(row)
+        if after.visible() != before.visible() or after.load != before.load:
+            uow.record(presence_event(after, user.team_id, now, actor_id))
+        return after
