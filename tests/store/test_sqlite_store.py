@@ -1,0 +1,168 @@
+"""The store: SQLite in WAL mode with busy timeout and foreign keys, write transactions that
+take the write lock when they begin, migrations that match the tables, and nothing lost on
+restart (REL1)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+from core.events import Event, InProcessBus
+from core.identity.models import Team
+from core.store.db import create_engines
+from core.store.history import EventRecord
+from core.store.metadata import metadata
+from core.store.unit_of_work import Store
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def sync_url(database_url: str) -> str:
+    return database_url.replace("sqlite+aiosqlite", "sqlite", 1)
+
+
+async def test_every_connection_uses_wal_busy_timeout_and_foreign_keys(database_url):
+    engines = create_engines(database_url)
+    try:
+        for engine in (engines.read, engines.write):
+            async with engine.connect() as conn:
+                assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+                assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() >= 5000
+                assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        await engines.dispose()
+
+
+async def test_write_transactions_take_the_write_lock_when_they_begin(database_url):
+    """A second writer waits at BEGIN (busy timeout) rather than failing half-way."""
+    bus = InProcessBus()
+    store = Store(create_engines(database_url), bus)
+    other = create_engine(sync_url(database_url), connect_args={"timeout": 0.1, "isolation_level": None})
+    try:
+        async with store.write() as uow:
+            uow.session.add(Team(name="Holding the lock"))
+            await uow.session.flush()
+            with other.connect() as conn:
+                with pytest.raises(Exception, match="locked"):
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        other.dispose()
+        await store.close()
+
+
+async def test_foreign_keys_are_enforced(backline):
+    from core.directory.models import TargetMember
+
+    with pytest.raises(Exception):
+        async with backline.store.write() as uow:
+            uow.session.add(TargetMember(target_id=999_999, user_id=999_999))
+    async with backline.store.read() as session:
+        assert (await session.exec(select(TargetMember).where(TargetMember.user_id == 999_999))).all() == []
+
+
+async def test_events_are_published_only_after_commit_and_not_on_rollback(backline, clock):
+    subscription = backline.bus.subscribe({"test"})
+    received: list[Event] = []
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with backline.store.write() as uow:
+            uow.record(Event(topic="test", kind="Rolled", at=clock.now()))
+            raise Boom
+    async with backline.store.write() as uow:
+        uow.record(Event(topic="test", kind="Kept", at=clock.now()))
+        # Not yet published: the transaction has not committed.
+        assert subscription.queue.empty()
+    received.append(subscription.queue.get_nowait())
+    subscription.close()
+    assert [e.kind for e in received] == ["Kept"]
+    assert received[0].id is not None
+    async with backline.store.read() as session:
+        kinds = (await session.exec(select(EventRecord.kind).where(EventRecord.topic == "test"))).all()
+    assert kinds == ["Kept"]
+
+
+def test_migrations_create_exactly_the_tables_of_the_code(template_db):
+    """No create_all outside tests: the alembic migrations alone must build the schema."""
+    engine = create_engine(f"sqlite:///{template_db}")
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), metadata())
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+def test_no_create_all_outside_tests():
+    offenders = [
+        str(path.relative_to(REPO))
+        for folder in ("core", "schema", "channels", "migrations")
+        for path in (REPO / folder).rglob("*.py")
+        if "create_all(" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+WRITER = """
+import asyncio, sys
+from core.events import InProcessBus
+from core.identity.models import Team
+from core.store.db import create_engines
+from core.store.unit_of_work import Store
+
+async def main(url, prefix, count):
+    store = Store(create_engines(url), InProcessBus())
+    for i in range(count):
+        async with store.write() as uow:
+            uow.session.add(Team(name=f"{prefix}-{i}"))
+    await store.close()
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+
+
+def test_concurrent_writer_processes_never_see_database_is_locked(database_url):
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, database_url, f"p{n}", "60"], cwd=REPO,
+                         stderr=subprocess.PIPE)
+        for n in range(3)
+    ]
+    errors = [w.communicate(timeout=120)[1].decode() for w in writers]
+    assert [w.returncode for w in writers] == [0, 0, 0], errors
+    engine = create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM team WHERE name LIKE 'p%-%'")).scalar()
+    finally:
+        engine.dispose()
+    assert count == 180
+
+
+async def test_rel1_a_restart_keeps_everything(settings, config, clock):
+    from core.runtime import Backline
+
+    first = Backline(settings, config, clock=clock)
+    await first.start()
+    async with first.store.write() as uow:
+        uow.session.add(Team(name="Survives restarts"))
+        uow.record(Event(topic="test", kind="Written", at=clock.now()))
+    await first.stop()
+
+    second = Backline(settings, config, clock=clock)
+    await second.start()
+    try:
+        async with second.store.read() as session:
+            assert (await session.exec(select(Team).where(Team.name == "Survives restarts"))).one()
+            assert (await session.exec(select(EventRecord).where(EventRecord.kind == "Written"))).one()
+    finally:
+        await second.stop()
