@@ -12,10 +12,13 @@ from core.clock import Clock, SystemClock
 from core.config import ConfigFile, Settings, load_config
 from core.events import EventBus, InProcessBus
 from core.identity.service import IdentityService
+from core.messages.service import MessagesService
 from core.plugins import load_plugins
 from core.presence.service import PresenceService
 from core.store.db import create_engines
 from core.store.unit_of_work import Store
+from core.voicemail.options import VoicemailOptions
+from core.voicemail.service import VoicemailService
 
 log = logging.getLogger("backline")
 
@@ -42,6 +45,9 @@ class Backline:
         self.presence = PresenceService(
             self.store, self.clock, self.channels, self.config.contact_centre.get("reason_codes", ())
         )
+        self.messages = MessagesService(self.store, self.clock)
+        self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
+                                          VoicemailOptions.from_config(self.config.contact_centre))
         self._started: list = []
 
     async def start(self) -> None:

@@ -12,6 +12,8 @@ TABLE_MODULES = (
     "core.identity.models",
     "core.directory.models",
     "core.presence.models",
+    "core.messages.models",
+    "core.voicemail.models",
 )
 
 
