@@ -6,10 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test bench schema clean
 
-$(STAMP): pyproject.toml
+# The sample third-party plugin (examples/) is installed too: tests load it from its entry point.
+$(STAMP): pyproject.toml examples/backline-workitem/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test]' -e examples/backline-workitem
 	touch $(STAMP)
 
 run: $(STAMP)
