@@ -8,6 +8,7 @@ Environment (all optional):
   BACKLINE_PLUGINS_FILE   default ./plugins.toml
   BACKLINE_ALLOWED_ORIGINS  comma-separated origins allowed to open WebSockets
   BACKLINE_TOKEN_TTL_HOURS  default 12
+  BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Settings:
     max_query_depth: int = 10
     max_query_tokens: int = 2000
     max_page_size: int = 100
+    rate_limit_per_second: float = 50.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -47,6 +49,7 @@ class Settings:
                 plugins_file=Path(env.get("BACKLINE_PLUGINS_FILE", "plugins.toml")),
                 allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
                 token_ttl_hours=float(env.get("BACKLINE_TOKEN_TTL_HOURS", "12")),
+                rate_limit_per_second=float(env.get("BACKLINE_RATE_LIMIT", "50")),
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc

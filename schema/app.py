@@ -7,6 +7,7 @@ import contextlib
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -19,6 +20,7 @@ from core.errors import NotAuthenticated
 from core.identity.service import bearer_token
 from core.runtime import Backline
 from schema.context import Context
+from schema.rate_limit import RateLimitMiddleware
 from schema.root import build_schema
 
 
@@ -74,6 +76,14 @@ def create_app(backline: Backline) -> Starlette:
             Route("/health", health),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                RateLimitMiddleware,
+                clock=backline.clock,
+                rate_per_second=backline.settings.rate_limit_per_second,
+                burst=max(1, int(backline.settings.rate_limit_per_second * 2)),
+            )
+        ],
     )
     app.state.backline = backline
     return app

@@ -37,7 +37,10 @@ def database_url(template_db: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, plugins_file=REPO / "plugins.toml")
+    # The rate limit (SEC3) is high here so that long scripted tests by one user are not
+    # throttled on the manual clock; tests/api/test_rate_limit.py sets its own.
+    return Settings(database_url=database_url, plugins_file=REPO / "plugins.toml",
+                    rate_limit_per_second=100_000)
 
 
 @pytest.fixture
