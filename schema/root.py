@@ -12,14 +12,15 @@ from strawberry.tools import merge_types
 from core.config import Settings
 from core.errors import BacklineError
 from schema import channels, identity, presence
+from schema import messages
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 
 log = logging.getLogger("backline.api")
 
-QUERIES = (identity.Query, channels.Query, presence.Query)
-MUTATIONS = (identity.Mutation, presence.Mutation)
-SUBSCRIPTIONS: tuple[type, ...] = ()
+QUERIES = (identity.Query, channels.Query, presence.Query, messages.Query)
+MUTATIONS = (identity.Mutation, presence.Mutation, messages.Mutation)
+SUBSCRIPTIONS: tuple[type, ...] = (messages.Subscription,)
 PUBLIC_FIELDS = {"login"}
 
 

@@ -37,6 +37,12 @@ class Received:
 
 
 @dataclass(frozen=True)
+class Sent:
+    message: Message
+    recipient_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Page:
     items: list[Received]
     has_next_page: bool
@@ -94,7 +100,7 @@ class MessagesService:
     async def deliver(self, uow: UnitOfWork, recipients: Iterable[int], *, kind: MessageKind,
                       text: str, title: str = "", priority: Priority = Priority.NORMAL,
                       sender_id: int | None = None, channel: str | None = None,
-                      data: Mapping[str, Any] | None = None) -> Message:
+                      data: Mapping[str, Any] | None = None) -> Sent:
         """Store a message for `recipients` inside the caller's unit of work; it reaches them
         live once that unit of work commits (MSG2)."""
         text, title = _checked_text(text, title)
@@ -104,15 +110,16 @@ class MessagesService:
         uow.session.add(message)
         await uow.session.flush()
         payload = message_payload(message)
-        for user_id in sorted(set(recipients)):
+        recipient_ids = tuple(sorted(set(recipients)))
+        for user_id in recipient_ids:
             uow.session.add(MessageDelivery(message_id=message.id, user_id=user_id))
             uow.record(Event(topic=TOPIC, kind="MessageReceived", at=message.sent_at, actor_id=sender_id,
                              subject=f"user:{user_id}", payload=payload))
-        return message
+        return Sent(message, recipient_ids)
 
     async def send_system_message(self, recipients: Iterable[int], text: str, *, title: str = "",
                                   priority: Priority = Priority.NORMAL, channel: str | None = None,
-                                  data: Mapping[str, Any] | None = None) -> Message:
+                                  data: Mapping[str, Any] | None = None) -> Sent:
         """For the core and plugins: a system message to the given users, in its own
         transaction."""
         async with self.store.write() as uow:
@@ -121,7 +128,7 @@ class MessagesService:
 
     async def broadcast(self, actor: Actor, text: str, *, team_id: int | None = None,
                         everyone: bool = False, priority: Priority = Priority.NORMAL,
-                        title: str = "") -> Message:
+                        title: str = "") -> Sent:
         """An administrator's message to one team (its agents and supervisors) or to everyone."""
         if not actor.is_administrator:
             raise PermissionDenied("Only an administrator may broadcast a message.")

@@ -1,0 +1,170 @@
+"""My Messages (MSG1-MSG3): the caller's messages newest first, read state, administrator
+broadcasts, and the `messageReceived` preview stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import AsyncGenerator
+
+import strawberry
+from strawberry.relay import PageInfo, from_base64, to_base64
+from strawberry.types.info import Info
+
+from core.errors import InvalidInput
+from core.messages.models import MessageKind as CoreMessageKind
+from core.messages.models import Priority as CorePriority
+from core.messages.service import TOPIC, Received, Sent, message_from_payload
+from schema.errors import attempt, result_union
+from schema.streams import filtered, listening
+
+MessageKind = strawberry.enum(CoreMessageKind, name="MessageKind",
+                              description="System message, administrator broadcast or voicemail notification.")
+MessagePriority = strawberry.enum(CorePriority, name="MessagePriority")
+
+CURSOR_PREFIX = "message"
+DEFAULT_PAGE = 20
+
+
+def int_id(value: object, field: str) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise InvalidInput(f"'{str(value)[:40]}' is not a valid {field}.", field=field) from None
+    if number < 1:
+        raise InvalidInput(f"'{number}' is not a valid {field}.", field=field)
+    return number
+
+
+def page_size(info: Info, first: int | None) -> int:
+    limit = info.context.backline.settings.max_page_size
+    first = DEFAULT_PAGE if first is None else first
+    if not 0 <= first <= limit:
+        raise InvalidInput(f"`first` must be between 0 and {limit}.", field="first")
+    return first
+
+
+def decode_cursor(after: str | None) -> int | None:
+    if after is None:
+        return None
+    try:
+        prefix, value = from_base64(after)
+        if prefix != CURSOR_PREFIX:
+            raise ValueError(prefix)
+        return int(value)
+    except Exception:
+        raise InvalidInput("`after` is not a cursor from this list.", field="after") from None
+
+
+@strawberry.type(description="A message in the caller's My Messages, with its read state.")
+class MyMessage:
+    id: strawberry.ID
+    kind: MessageKind
+    priority: MessagePriority
+    title: str
+    text: str
+    sent_at: datetime
+    sender_id: strawberry.ID | None = strawberry.field(description="The administrator who broadcast it.")
+    channel: str | None = strawberry.field(description="The channel a system message is about.")
+    resolved_at: datetime | None = strawberry.field(
+        description="For an out-of-service message: when the channel's backend came back.")
+    read: bool
+    read_at: datetime | None
+    mailbox_id: strawberry.ID | None = strawberry.field(
+        description="For a voicemail notification: the mailbox (user:<id> or group:<id>).")
+    voicemail_id: strawberry.ID | None
+    new_voicemail_count: int | None = strawberry.field(
+        description="For a voicemail notification: the mailbox's new messages once it arrived.")
+
+    @classmethod
+    def of(cls, received: Received) -> "MyMessage":
+        m = received.message
+        data = m.data or {}
+        return cls(
+            id=strawberry.ID(str(m.id)), kind=m.kind, priority=m.priority, title=m.title, text=m.text,
+            sent_at=m.sent_at, sender_id=strawberry.ID(str(m.sender_id)) if m.sender_id else None,
+            channel=m.channel, resolved_at=m.resolved_at, read=received.read, read_at=received.read_at,
+            mailbox_id=strawberry.ID(data["mailbox"]) if "mailbox" in data else None,
+            voicemail_id=strawberry.ID(str(data["voicemailId"])) if "voicemailId" in data else None,
+            new_voicemail_count=data.get("newCount"),
+        )
+
+
+@strawberry.type
+class MyMessageEdge:
+    cursor: str
+    node: MyMessage
+
+
+@strawberry.type(description="The caller's messages, newest first.")
+class MyMessageConnection:
+    edges: list[MyMessageEdge]
+    page_info: PageInfo
+    unread_count: int = strawberry.field(description="Unread messages in all of My Messages.")
+
+
+@strawberry.type
+class BroadcastSent:
+    message_id: strawberry.ID
+    recipient_count: int
+
+
+MarkMessageReadResult = result_union("MarkMessageReadResult", MyMessage)
+BroadcastMessageResult = result_union("BroadcastMessageResult", BroadcastSent)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="My Messages: system messages, broadcasts and voicemail "
+                                  "notifications, newest first (MSG3).")
+    async def my_messages(self, info: Info, first: int | None = None, after: str | None = None,
+                          unread_only: bool = False) -> MyMessageConnection:
+        ctx = info.context
+        page = await ctx.backline.messages.my_messages(ctx.actor, page_size(info, first), decode_cursor(after),
+                                                       unread_only=unread_only)
+        edges = [MyMessageEdge(cursor=to_base64(CURSOR_PREFIX, item.message.id), node=MyMessage.of(item))
+                 for item in page.items]
+        return MyMessageConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
+                               start_cursor=edges[0].cursor if edges else None,
+                               end_cursor=edges[-1].cursor if edges else None),
+            unread_count=page.unread_count,
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Mark one of my messages read (or unread again with read: false).")
+    async def mark_message_read(self, info: Info, id: strawberry.ID, read: bool = True) -> MarkMessageReadResult:
+        ctx = info.context
+
+        async def run() -> Received:
+            return await ctx.backline.messages.mark_read(ctx.actor, int_id(id, "id"), read)
+
+        return await attempt(run(), MyMessage.of)
+
+    @strawberry.mutation(description="Administrators: send a message to one team (its agents and "
+                                     "supervisors) or to everyone.")
+    async def broadcast_message(self, info: Info, text: str, team_id: strawberry.ID | None = None,
+                                everyone: bool = False, priority: MessagePriority = CorePriority.NORMAL,
+                                title: str = "") -> BroadcastMessageResult:
+        ctx = info.context
+
+        async def run() -> Sent:
+            team = int_id(team_id, "teamId") if team_id is not None else None
+            return await ctx.backline.messages.broadcast(ctx.actor, text, team_id=team, everyone=everyone,
+                                                         priority=priority, title=title)
+
+        return await attempt(run(), lambda sent: BroadcastSent(
+            message_id=strawberry.ID(str(sent.message.id)), recipient_count=len(sent.recipient_ids)))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Each new message of mine, at once (MSG2's preview).")
+    async def message_received(self, info: Info) -> AsyncGenerator[MyMessage, None]:
+        actor = info.context.actor
+        mine = f"user:{actor.user_id}"
+        async with listening(info.context.backline.bus, {TOPIC}) as events:
+            async for event in filtered(events, lambda e: e.kind == "MessageReceived" and e.subject == mine):
+                yield MyMessage.of(Received(message_from_payload(event.payload), None))
