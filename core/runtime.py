@@ -10,8 +10,10 @@ from datetime import timedelta
 from core.channels import ChannelRegistry
 from core.clock import Clock, SystemClock
 from core.config import ConfigFile, Settings, load_config
+from core.directory.service import DirectoryService
 from core.events import EventBus, InProcessBus
 from core.identity.service import IdentityService
+from core.messages.outages import ChannelOutages
 from core.messages.service import MessagesService
 from core.plugins import load_plugins
 from core.presence.service import PresenceService
@@ -45,7 +47,10 @@ class Backline:
         self.presence = PresenceService(
             self.store, self.clock, self.channels, self.config.contact_centre.get("reason_codes", ())
         )
+        self.directory = DirectoryService(self.store, self.clock, self.channels, self.presence,
+                                          settings.max_page_size)
         self.messages = MessagesService(self.store, self.clock)
+        ChannelOutages(self.messages).watch(self.channels)  # MSG1: backends down and back
         self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
                                           VoicemailOptions.from_config(self.config.contact_centre))
         self._started: list = []

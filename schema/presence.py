@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import AsyncGenerator
 
 import strawberry
 from strawberry.types.info import Info
 
 from core.presence.state import Presence as CorePresence
 from core.presence.state import PresenceState as CorePresenceState
+from core.presence.watch import PresenceUpdate
+from core.errors import InvalidInput
 from schema.errors import attempt, result_union
 
 PresenceState = strawberry.enum(CorePresenceState, name="PresenceState")
@@ -30,6 +34,44 @@ class ChannelPresence:
 
 
 PresenceResult = result_union("PresenceResult", ChannelPresence)
+
+
+@strawberry.type(description="One agent's presence on one channel, as it changed (PRS2).")
+class PresenceChange:
+    agent_id: strawberry.ID
+    team_id: strawberry.ID | None
+    channel: str
+    state: PresenceState
+    reason: str | None
+    since: datetime = strawberry.field(description="Since when the agent is in this state.")
+    load: int
+    capacity: int
+    at: datetime = strawberry.field(description="When the change happened (in the snapshot: when read).")
+    snapshot: bool = strawberry.field(description="Part of the current state sent first, not a change.")
+    sequence: strawberry.ID | None = strawberry.field(
+        description="The change's position in the history: increasing in commit order; null in the snapshot.")
+
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def of(update: PresenceUpdate) -> "PresenceChange":
+        # Cached: every watcher of the same change shares one object.
+        p = update.presence
+        return PresenceChange(
+            agent_id=strawberry.ID(str(p.user_id)),
+            team_id=strawberry.ID(str(update.team_id)) if update.team_id is not None else None,
+            channel=p.channel, state=p.state, reason=p.reason, since=p.since, load=p.load,
+            capacity=p.capacity, at=update.at, snapshot=update.snapshot,
+            sequence=strawberry.ID(str(update.event_id)) if update.event_id is not None else None,
+        )
+
+
+def _ids(values: list[strawberry.ID] | None, field: str) -> list[int] | None:
+    if values is None:
+        return None
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise InvalidInput("Ids must be numbers.", field=field) from None
 
 
 @strawberry.type
@@ -68,3 +110,22 @@ class Mutation:
     async def set_not_ready(self, info: Info, channel: str, reason: str | None = None) -> PresenceResult:
         ctx = info.context
         return await attempt(ctx.backline.presence.set_not_ready(ctx.actor, channel, reason), ChannelPresence.of)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description=(
+        "Live presence (PRS2): the current presence of every watched agent per channel first "
+        "(`snapshot: true`), then every change in order, with its time. Watch `agentIds`, a "
+        "`groupId` (agent group, skill, queue), a `teamId` (its supervisors, members and "
+        "administrators), or nothing for everyone you may see: administrators everyone, "
+        "supervisors the teams they lead (SUP3), agents their own team."))
+    async def presence_changed(self, info: Info, agent_ids: list[strawberry.ID] | None = None,
+                               group_id: strawberry.ID | None = None, team_id: strawberry.ID | None = None,
+                               ) -> AsyncGenerator[PresenceChange, None]:
+        ctx = info.context
+        actor = ctx.actor
+        group = _ids([group_id], "groupId")[0] if group_id is not None else None
+        team = _ids([team_id], "teamId")[0] if team_id is not None else None
+        async for update in ctx.backline.presence.watch(actor, _ids(agent_ids, "agentIds"), group, team):
+            yield PresenceChange.of(update)

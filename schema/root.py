@@ -12,15 +12,16 @@ from strawberry.tools import merge_types
 from core.config import Settings
 from core.errors import BacklineError
 from schema import channels, identity, presence
+from schema import directory
 from schema import messages
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 
 log = logging.getLogger("backline.api")
 
-QUERIES = (identity.Query, channels.Query, presence.Query, messages.Query)
-MUTATIONS = (identity.Mutation, presence.Mutation, messages.Mutation)
-SUBSCRIPTIONS: tuple[type, ...] = (messages.Subscription,)
+QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query)
+MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation)
+SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription,)
 PUBLIC_FIELDS = {"login"}
 
 

@@ -1,12 +1,16 @@
 """Targets: anything the directory can find. An agent or team lead is a target tied to a
 user; an agent group, skill, routing point or interaction queue is a target with members
-(the agents who serve it)."""
+(the agents who serve it). Also each user's favourite and recently used targets (DIR5)."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
+
+from core.store.types import UTCDateTime
 
 
 class TargetKind(str, enum.Enum):
@@ -43,3 +47,38 @@ class TargetMember(SQLModel, table=True):
 
     target_id: int = Field(foreign_key="target.id", primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", primary_key=True, index=True)
+
+
+class TargetWord(SQLModel, table=True):
+    """One folded word of a target's name: `word >= 'dup' AND word < 'dup\\U0010ffff'` is an
+    index range scan, so "the start of any word" (DIR1) does not scan every target.
+    Maintained by core.directory.indexing whenever a Target is written."""
+
+    __tablename__ = "target_word"
+
+    word: str = Field(max_length=160, primary_key=True)
+    target_id: int = Field(foreign_key="target.id", primary_key=True, index=True)
+
+
+class FavouriteTarget(SQLModel, table=True):
+    """A target a user pinned (DIR5)."""
+
+    __tablename__ = "favourite_target"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    target_id: int = Field(foreign_key="target.id", primary_key=True)
+    added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RecentTarget(SQLModel, table=True):
+    """A target a user acted on lately (DIR5); only the latest few are kept per user."""
+
+    __tablename__ = "recent_target"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    target_id: int = Field(foreign_key="target.id", primary_key=True)
+    used_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# Keeps target_word in step with every write of a Target, whoever writes it.
+from core.directory import indexing  # noqa: E402,F401

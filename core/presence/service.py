@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import AsyncIterator, Iterable, Sequence
 
 from sqlmodel import col, select
 
@@ -16,10 +17,12 @@ from core.identity.actor import Actor
 from core.identity.models import User
 from core.presence.models import ChannelPresence
 from core.presence.state import Presence, PresenceState, derive
+from core.presence.watch import PresenceUpdate, watch_presence
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+UPDATE_CACHE_SIZE = 4096
 
 
 def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
@@ -49,6 +52,25 @@ class PresenceService:
         self.clock = clock
         self.channels = channels
         self.reason_codes = tuple(reason_codes)
+        # One decoded update per event, shared by every watcher (the bus hands each
+        # subscriber the same Event object): a change is converted once, not per subscriber.
+        self._updates: OrderedDict[int, tuple[Event, PresenceUpdate]] = OrderedDict()
+
+    # -- live streams (PRS2) --------------------------------------------------------------
+
+    def watch(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
+              team_id: int | None = None) -> AsyncIterator[PresenceUpdate]:
+        return watch_presence(self, actor, agent_ids, group_id, team_id)
+
+    def update_of(self, event: Event) -> PresenceUpdate:
+        cached = self._updates.get(id(event))
+        if cached is not None and cached[0] is event:
+            return cached[1]
+        update = PresenceUpdate.of_event(event)
+        self._updates[id(event)] = (event, update)
+        if len(self._updates) > UPDATE_CACHE_SIZE:
+            self._updates.popitem(last=False)
+        return update
 
     # -- reading -------------------------------------------------------------------------
 

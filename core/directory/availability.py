@@ -1,0 +1,90 @@
+"""How many members of a pool (agent group, skill, routing point, queue) are available now,
+per channel (GRP2): read in one batch for a page of results, and kept up to date from
+presence events by `AvailabilityCounter` for live streams (no polling)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Mapping
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from core.directory.models import TargetMember
+from core.presence.models import ChannelPresence
+from core.presence.state import PresenceState
+
+
+@dataclass(frozen=True)
+class ChannelAvailability:
+    channel: str
+    available: int  # members ready with room for one more interaction
+    logged_in: int  # members logged in to the channel (ready, not ready or busy)
+    members: int
+    as_of: datetime
+
+
+async def pool_availability(session, target_ids: Iterable[int], capacities: Mapping[str, int],
+                            as_of: datetime) -> dict[int, dict[str, ChannelAvailability]]:
+    """Two queries for any number of pools."""
+    ids = list(dict.fromkeys(target_ids))
+    if not ids:
+        return {}
+    members = dict((await session.exec(
+        select(TargetMember.target_id, func.count()).where(col(TargetMember.target_id).in_(ids))
+        .group_by(TargetMember.target_id)
+    )).all())
+    rows = (await session.exec(
+        select(TargetMember.target_id, ChannelPresence.channel, ChannelPresence.ready, ChannelPresence.load)
+        .join(ChannelPresence, ChannelPresence.user_id == TargetMember.user_id)
+        .where(col(TargetMember.target_id).in_(ids), ChannelPresence.logged_in == True)  # noqa: E712
+    )).all()
+    counts: dict[tuple[int, str], list[int]] = {}
+    for target_id, channel, ready, load in rows:
+        if channel not in capacities:
+            continue
+        entry = counts.setdefault((target_id, channel), [0, 0])
+        entry[1] += 1
+        if ready and load < capacities[channel]:
+            entry[0] += 1
+    return {
+        tid: {
+            ch: ChannelAvailability(ch, *counts.get((tid, ch), (0, 0)), members.get(tid, 0), as_of)
+            for ch in capacities
+        }
+        for tid in ids
+    }
+
+
+class AvailabilityCounter:
+    """One pool's availability, kept from PresenceChanged payloads (which carry the whole
+    derived state, so applying one twice changes nothing)."""
+
+    def __init__(self, member_ids: Iterable[int], channels: Iterable[str],
+                 states: Mapping[tuple[int, str], str], as_of: datetime) -> None:
+        self.members = frozenset(member_ids)
+        self.channels = tuple(channels)
+        self.states = {key: state for key, state in states.items() if key[0] in self.members}
+        self.as_of = {ch: as_of for ch in self.channels}
+
+    def current(self, channel: str) -> ChannelAvailability:
+        states = [s for (uid, ch), s in self.states.items() if ch == channel]
+        available = sum(1 for s in states if s == PresenceState.READY.value)
+        logged_in = sum(1 for s in states if s != PresenceState.LOGGED_OFF.value)
+        return ChannelAvailability(channel, available, logged_in, len(self.members), self.as_of[channel])
+
+    def snapshot(self) -> list[ChannelAvailability]:
+        return [self.current(ch) for ch in self.channels]
+
+    def apply(self, user_id: int, channel: str, state: str, at: datetime) -> ChannelAvailability | None:
+        """The channel's new availability if the change moved its counts, else None."""
+        if user_id not in self.members or channel not in self.channels:
+            return None
+        before = self.current(channel)
+        self.states[(user_id, channel)] = state
+        after = self.current(channel)
+        if (after.available, after.logged_in) == (before.available, before.logged_in):
+            return None
+        self.as_of[channel] = at
+        return ChannelAvailability(channel, after.available, after.logged_in, after.members, at)

@@ -1,0 +1,205 @@
+"""The directory (Team Communicator): search every target kind (DIR1, GRP1), with each
+result's presence (DIR2) or availability (GRP2), its actions (DIR3, DIR4), and the caller's
+favourites and recent targets (DIR5). A page costs a fixed number of queries, whatever
+its length: presence, availability and favourites are read in batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Awaitable, Callable, Sequence
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from core.channels import ChannelRegistry
+from core.clock import Clock
+from core.directory import search as q
+from core.directory.actions import CurrentInteraction, TargetActions, actions_for
+from core.directory.availability import ChannelAvailability, pool_availability
+from core.directory.models import PERSON_KINDS, FavouriteTarget, RecentTarget, Target, TargetKind
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.identity.actor import Actor
+from core.presence.service import PresenceService
+from core.presence.state import Presence
+from core.store.unit_of_work import Store, UnitOfWork
+
+MAX_SEARCH_LENGTH = 160
+DEFAULT_PAGE_SIZE = 20
+RECENT_LIMIT = 20
+FAVOURITE_LIMIT = 200
+
+CurrentInteractionLookup = Callable[[Actor, "int | None"], Awaitable["CurrentInteraction | None"]]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    id: int
+    kind: TargetKind
+    name: str
+    user_id: int | None
+    address: str | None
+    show_availability: bool
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind in PERSON_KINDS
+
+
+@dataclass(frozen=True)
+class Entry:
+    target: TargetRow
+    presence: list[Presence]  # a person's, per enabled channel; empty for a pool
+    # A pool's availability per channel where the administrator shows it (GRP2), else None.
+    availability: list[ChannelAvailability] | None
+    actions: TargetActions
+    favourite: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[Entry]
+    offset: int
+    has_next: bool
+
+
+def _row(values) -> TargetRow:
+    return TargetRow(*values[:6])
+
+
+class DirectoryService:
+    def __init__(self, store: Store, clock: Clock, channels: ChannelRegistry, presence: PresenceService,
+                 max_page_size: int) -> None:
+        self.store = store
+        self.clock = clock
+        self.channels = channels
+        self.presence = presence
+        self.max_page_size = max_page_size
+        # Set by the interaction engine: the caller's current interaction (optionally the one
+        # named by the client), so that consult / conference / transfer show up (DIR3).
+        self.current_interaction: CurrentInteractionLookup | None = None
+
+    # -- queries -------------------------------------------------------------------------
+
+    async def search(self, actor: Actor, text: str | None = None, kinds: Sequence[TargetKind] | None = None,
+                     first: int = DEFAULT_PAGE_SIZE, offset: int = 0,
+                     interaction_id: int | None = None) -> Page:
+        if text is not None and len(text) > MAX_SEARCH_LENGTH:
+            raise InvalidInput(f"Search text is limited to {MAX_SEARCH_LENGTH} characters.", field="search")
+        if not 1 <= first <= self.max_page_size:
+            raise InvalidInput(f"first must be between 1 and {self.max_page_size}.", field="first")
+        if offset < 0:
+            raise InvalidInput("Invalid cursor.", field="after")
+        current = await self._current(actor, interaction_id)
+        terms = q.terms_of(text)
+        async with self.store.read() as session:
+            if terms:
+                rows = [_row(r) for r in (await session.exec(q.text_search(terms, kinds, offset, first + 1))).all()]
+            else:
+                rows = await self._pinned_then_everyone(session, actor.user_id, kinds, offset, first + 1)
+            entries = await self._entries(session, actor, rows[:first], current)
+        return Page(entries=entries, offset=offset, has_next=len(rows) > first)
+
+    async def entry(self, actor: Actor, target_id: int, interaction_id: int | None = None) -> Entry:
+        current = await self._current(actor, interaction_id)
+        async with self.store.read() as session:
+            found = (await session.exec(select(*q.COLUMNS).where(Target.id == target_id))).first()
+            if found is None:
+                raise NotFound(f"No directory target with id {target_id}.")
+            return (await self._entries(session, actor, [_row(found)], current))[0]
+
+    async def _current(self, actor: Actor, interaction_id: int | None) -> CurrentInteraction | None:
+        if self.current_interaction is None:
+            return None
+        return await self.current_interaction(actor, interaction_id)
+
+    async def _pinned_then_everyone(self, session, user_id: int, kinds, offset: int, limit: int) -> list[TargetRow]:
+        favourite_stmt, recent_stmt = q.pinned(user_id, kinds)
+        favourites = sorted((await session.exec(favourite_stmt)).all(), key=lambda r: (r.name.casefold(), r.id))
+        recents = sorted((await session.exec(recent_stmt)).all(), key=lambda r: r.at, reverse=True)
+        head: list[TargetRow] = []
+        seen: set[int] = set()
+        for values in (*favourites, *recents):
+            if values[0] not in seen:
+                seen.add(values[0])
+                head.append(_row(values))
+        rows = head[offset:offset + limit]
+        if len(rows) < limit:
+            rest = (await session.exec(q.everyone_else(
+                list(seen), kinds, max(0, offset - len(head)), limit - len(rows)))).all()
+            rows.extend(_row(values) for values in rest)
+        return rows
+
+    async def _entries(self, session, actor: Actor, rows: list[TargetRow],
+                       current: CurrentInteraction | None) -> list[Entry]:
+        now = self.clock.now()
+        capabilities = {channel.name: channel.capabilities for channel in self.channels}
+        capacities = {name: caps.capacity for name, caps in capabilities.items()}
+        presence = await self.presence.presence_of(session, [r.user_id for r in rows if r.is_person and r.user_id])
+        pools = await pool_availability(session, [r.id for r in rows if not r.is_person], capacities, now)
+        ids = [r.id for r in rows]
+        favourites = set((await session.exec(
+            select(FavouriteTarget.target_id).where(
+                FavouriteTarget.user_id == actor.user_id, col(FavouriteTarget.target_id).in_(ids))
+        )).all()) if ids else set()
+        entries = []
+        for row in rows:
+            own = presence.get(row.user_id, []) if row.is_person else []
+            pool = pools.get(row.id)
+            shown = list(pool.values()) if pool is not None and row.show_availability else None
+            actions = actions_for(
+                kind=row.kind, name=row.name, channels=capabilities, presence=own,
+                pool_available={ch: a.available for ch, a in pool.items()} if pool else None,
+                show_pool_availability=row.show_availability,
+                is_self=row.user_id is not None and row.user_id == actor.user_id,
+                current=current,
+            )
+            entries.append(Entry(row, own, shown, actions, row.id in favourites))
+        return entries
+
+    # -- favourites and recents (DIR5) ---------------------------------------------------
+
+    async def add_favourite(self, actor: Actor, target_id: int) -> Entry:
+        async with self.store.write() as uow:
+            await self._require_target(uow, target_id)
+            if await uow.session.get(FavouriteTarget, (actor.user_id, target_id)) is None:
+                count = len((await uow.session.exec(
+                    select(FavouriteTarget.target_id).where(FavouriteTarget.user_id == actor.user_id))).all())
+                if count >= FAVOURITE_LIMIT:
+                    raise InvalidState(f"You already have {FAVOURITE_LIMIT} favourites; remove one first.")
+                uow.session.add(FavouriteTarget(user_id=actor.user_id, target_id=target_id,
+                                                added_at=self.clock.now()))
+        return await self.entry(actor, target_id)
+
+    async def remove_favourite(self, actor: Actor, target_id: int) -> Entry:
+        async with self.store.write() as uow:
+            await self._require_target(uow, target_id)
+            await uow.session.exec(delete(FavouriteTarget).where(
+                FavouriteTarget.user_id == actor.user_id, FavouriteTarget.target_id == target_id))
+        return await self.entry(actor, target_id)
+
+    async def note_used(self, uow: UnitOfWork, user_id: int, target_id: int, at: datetime | None = None) -> None:
+        """Called inside the unit of work of whatever acted on a target (a call, a consult, a
+        transfer, an IM): it becomes the user's most recent target."""
+        at = at or self.clock.now()
+        row = await uow.session.get(RecentTarget, (user_id, target_id))
+        if row is None:
+            row = RecentTarget(user_id=user_id, target_id=target_id, used_at=at)
+        row.used_at = at
+        uow.session.add(row)
+        await uow.session.flush()
+        keep = select(RecentTarget.target_id).where(RecentTarget.user_id == user_id).order_by(
+            col(RecentTarget.used_at).desc()).limit(RECENT_LIMIT)
+        await uow.session.exec(delete(RecentTarget).where(
+            RecentTarget.user_id == user_id, col(RecentTarget.target_id).not_in(keep)))
+
+    async def record_use(self, actor: Actor, target_id: int) -> Entry:
+        """A front end may record a use it made outside Backline (e.g. a pinned quick dial)."""
+        async with self.store.write() as uow:
+            await self._require_target(uow, target_id)
+            await self.note_used(uow, actor.user_id, target_id)
+        return await self.entry(actor, target_id)
+
+    async def _require_target(self, uow: UnitOfWork, target_id: int) -> None:
+        if await uow.session.get(Target, target_id) is None:
+            raise NotFound(f"No directory target with id {target_id}.")

@@ -1,0 +1,181 @@
+"""The directory (Team Communicator): search (DIR1, GRP1) with presence (DIR2), group
+availability (GRP2), actions (DIR3, DIR4), favourites and recents (DIR5); and the live
+group availability stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import AsyncGenerator
+
+import strawberry
+from strawberry.relay import PageInfo, from_base64, to_base64
+from strawberry.types.info import Info
+
+from core.directory.actions import Action as CoreAction
+from core.directory.actions import ActionKind as CoreActionKind
+from core.directory.availability import ChannelAvailability
+from core.directory.models import TargetKind as CoreTargetKind
+from core.directory.service import Entry
+from core.directory.watch import watch_pool_availability
+from core.errors import InvalidInput
+from schema.errors import attempt, result_union
+from schema.presence import ChannelPresence
+
+TargetKind = strawberry.enum(CoreTargetKind, name="TargetKind", description="What a directory result is.")
+ActionKind = strawberry.enum(CoreActionKind, name="TargetActionKind")
+
+CURSOR_PREFIX = "directory"
+
+
+@strawberry.type(description="What the caller can do with a result now; the front end only renders it.")
+class TargetAction:
+    kind: ActionKind
+    available: bool
+    channels: list[str] = strawberry.field(description="The channels the action can use now.")
+    reason: str | None = strawberry.field(description="Why it is unavailable.")
+
+    @classmethod
+    def of(cls, action: CoreAction) -> "TargetAction":
+        return cls(kind=action.kind, available=action.available, channels=list(action.channels),
+                   reason=action.reason)
+
+
+@strawberry.type(description="How many members of a group are available on one channel (GRP2).")
+class GroupChannelAvailability:
+    group_id: strawberry.ID
+    channel: str
+    available: int = strawberry.field(description="Members ready with room for one more interaction.")
+    logged_in: int
+    members: int
+    as_of: datetime = strawberry.field(description="When these figures were last true.")
+
+    @classmethod
+    def of(cls, group_id: int, a: ChannelAvailability) -> "GroupChannelAvailability":
+        return cls(group_id=strawberry.ID(str(group_id)), channel=a.channel, available=a.available,
+                   logged_in=a.logged_in, members=a.members, as_of=a.as_of)
+
+
+@strawberry.type(description="A person, agent group, routing point, skill or interaction queue.")
+class DirectoryEntry:
+    id: strawberry.ID
+    kind: TargetKind
+    name: str
+    address: str | None
+    user_id: strawberry.ID | None = strawberry.field(description="A person's user id.")
+    favourite: bool
+    presence: list[ChannelPresence] = strawberry.field(
+        description="A person's presence per channel, with since when (DIR2); empty for a group.")
+    availability: list[GroupChannelAvailability] | None = strawberry.field(
+        description="A group's available members per channel, where shown (GRP2).")
+    actions: list[TargetAction]
+    available_channels: list[str] | None = strawberry.field(
+        description="Channels on which the target can take something now (DIR4); null when not shown.")
+
+    @classmethod
+    def of(cls, entry: Entry) -> "DirectoryEntry":
+        t = entry.target
+        return cls(
+            id=strawberry.ID(str(t.id)), kind=t.kind, name=t.name, address=t.address,
+            user_id=strawberry.ID(str(t.user_id)) if t.user_id is not None else None,
+            favourite=entry.favourite,
+            presence=[ChannelPresence.of(p) for p in entry.presence],
+            availability=([GroupChannelAvailability.of(t.id, a) for a in entry.availability]
+                          if entry.availability is not None else None),
+            actions=[TargetAction.of(a) for a in entry.actions.actions],
+            available_channels=(list(entry.actions.available_channels)
+                                if entry.actions.available_channels is not None else None),
+        )
+
+
+@strawberry.type
+class DirectoryEdge:
+    cursor: str
+    node: DirectoryEntry
+
+
+@strawberry.type(description="Directory results, best match first.")
+class DirectoryConnection:
+    edges: list[DirectoryEdge]
+    page_info: PageInfo
+
+
+DirectoryEntryResult = result_union("DirectoryEntryResult", DirectoryEntry)
+
+
+def _offset(after: str | None) -> int:
+    if after is None:
+        return 0
+    try:
+        prefix, value = from_base64(after)
+        if prefix != CURSOR_PREFIX:
+            raise ValueError(prefix)
+        return int(value) + 1
+    except Exception:  # any malformed cursor is the client's mistake, said plainly
+        raise InvalidInput("Invalid cursor.", field="after") from None
+
+
+def _id(value: strawberry.ID, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"'{str(value)[:40]}' is not an id.", field=field) from None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description=(
+        "Search the directory: every typed word matches the start of a word of the name, "
+        "ignoring case and accents, best match first (DIR1). An empty search lists favourites, "
+        "then recent targets, then everyone (DIR5). `interactionId` picks the current "
+        "interaction that consult / conference / transfer actions apply to."))
+    async def directory(self, info: Info, search: str | None = None, kinds: list[TargetKind] | None = None,
+                        first: int | None = None, after: str | None = None,
+                        interaction_id: strawberry.ID | None = None) -> DirectoryConnection:
+        ctx = info.context
+        offset = _offset(after)
+        page = await ctx.backline.directory.search(
+            ctx.actor, search, kinds, first if first is not None else 20, offset,
+            interaction_id=_id(interaction_id, "interactionId") if interaction_id is not None else None)
+        edges = [DirectoryEdge(cursor=to_base64(CURSOR_PREFIX, offset + i), node=DirectoryEntry.of(e))
+                 for i, e in enumerate(page.entries)]
+        return DirectoryConnection(edges=edges, page_info=PageInfo(
+            has_next_page=page.has_next, has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="One directory target by id.")
+    async def directory_entry(self, info: Info, id: strawberry.ID,
+                              interaction_id: strawberry.ID | None = None) -> DirectoryEntryResult:
+        ctx = info.context
+        return await attempt(ctx.backline.directory.entry(
+            ctx.actor, _id(id, "id"),
+            _id(interaction_id, "interactionId") if interaction_id is not None else None), DirectoryEntry.of)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Pin a target to the top of an empty search (DIR5).")
+    async def add_favourite(self, info: Info, target_id: strawberry.ID) -> DirectoryEntryResult:
+        ctx = info.context
+        return await attempt(ctx.backline.directory.add_favourite(ctx.actor, _id(target_id, "targetId")),
+                             DirectoryEntry.of)
+
+    @strawberry.mutation(description="Unpin a favourite target.")
+    async def remove_favourite(self, info: Info, target_id: strawberry.ID) -> DirectoryEntryResult:
+        ctx = info.context
+        return await attempt(ctx.backline.directory.remove_favourite(ctx.actor, _id(target_id, "targetId")),
+                             DirectoryEntry.of)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description=(
+        "A group's available members per channel (GRP2): the current figures first, then every "
+        "change, as it happens (driven by presence changes, not polled). Only for groups whose "
+        "availability the administrator shows."))
+    async def group_availability_changed(self, info: Info, group_id: strawberry.ID
+                                         ) -> AsyncGenerator[GroupChannelAvailability, None]:
+        ctx = info.context
+        ctx.actor  # noqa: B018 — the connection must be authenticated
+        target_id = _id(group_id, "groupId")
+        async for availability in watch_pool_availability(ctx.backline.directory, target_id):
+            yield GroupChannelAvailability.of(target_id, availability)
