@@ -5,13 +5,19 @@ channel's name (CH1); an operation a channel lacks is refused naming both (CH4).
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping
 
 from core.errors import ConfigurationError, NotFound, UnsupportedOperation
 
 if TYPE_CHECKING:
     from core.runtime import Backline
+
+_log = logging.getLogger("backline.channels")
+
+# Called with (channel, in_service, detail) when a channel reports its backend down or back.
+StatusReporter = Callable[["Channel", bool, str], Awaitable[None]]
 
 
 class Operation(str, enum.Enum):
@@ -85,6 +91,38 @@ class Channel:
 
     async def stop(self) -> None:
         """Close what `start` opened."""
+
+    # -- backend status (MSG1) -------------------------------------------------------------
+    # The core sets `status_reporter` when it loads the channel; an adapter only calls the two
+    # methods below, from any task, and they never raise: losing a backend must crash nothing.
+
+    status_reporter: "StatusReporter | None" = None
+    in_service: bool = True
+
+    async def report_outage(self, detail: str) -> None:
+        """The channel's backend is unreachable (e.g. the SMTP relay): agents logged in to
+        this channel and administrators get an "out of service" message at once. Repeated
+        reports while out of service are ignored."""
+        if self.in_service:
+            self.in_service = False
+            await self._report(False, detail)
+
+    async def report_recovery(self, detail: str = "") -> None:
+        """The backend is back: the same people get a "back in service" message, and the
+        outage message is marked resolved."""
+        if not self.in_service:
+            self.in_service = True
+            await self._report(True, detail)
+
+    async def _report(self, in_service: bool, detail: str) -> None:
+        if self.status_reporter is None:
+            _log.warning("Channel %s is %s (%s); no reporter is wired", self.name,
+                         "back in service" if in_service else "out of service", detail)
+            return
+        try:
+            await self.status_reporter(self, in_service, detail)
+        except Exception:  # the report failed (e.g. the store is down): log, never crash the adapter
+            _log.exception("Channel %s: reporting its backend status failed", self.name)
 
 
 @dataclass
