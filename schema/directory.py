@@ -121,6 +121,13 @@ def _id(value: strawberry.ID, field: str) -> int:
         raise InvalidInput(f"'{str(value)[:40]}' is not an id.", field=field) from None
 
 
+async def _favourite(ctx, target_id: strawberry.ID, add: bool) -> Entry:
+    # Parsed inside the attempt, so a malformed id comes back as a typed error too.
+    directory = ctx.backline.directory
+    change = directory.add_favourite if add else directory.remove_favourite
+    return await change(ctx.actor, _id(target_id, "targetId"))
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description=(
@@ -146,9 +153,13 @@ class Query:
     async def directory_entry(self, info: Info, id: strawberry.ID,
                               interaction_id: strawberry.ID | None = None) -> DirectoryEntryResult:
         ctx = info.context
-        return await attempt(ctx.backline.directory.entry(
-            ctx.actor, _id(id, "id"),
-            _id(interaction_id, "interactionId") if interaction_id is not None else None), DirectoryEntry.of)
+
+        async def lookup():
+            return await ctx.backline.directory.entry(
+                ctx.actor, _id(id, "id"),
+                _id(interaction_id, "interactionId") if interaction_id is not None else None)
+
+        return await attempt(lookup(), DirectoryEntry.of)
 
 
 @strawberry.type
@@ -156,14 +167,12 @@ class Mutation:
     @strawberry.mutation(description="Pin a target to the top of an empty search (DIR5).")
     async def add_favourite(self, info: Info, target_id: strawberry.ID) -> DirectoryEntryResult:
         ctx = info.context
-        return await attempt(ctx.backline.directory.add_favourite(ctx.actor, _id(target_id, "targetId")),
-                             DirectoryEntry.of)
+        return await attempt(_favourite(ctx, target_id, add=True), DirectoryEntry.of)
 
     @strawberry.mutation(description="Unpin a favourite target.")
     async def remove_favourite(self, info: Info, target_id: strawberry.ID) -> DirectoryEntryResult:
         ctx = info.context
-        return await attempt(ctx.backline.directory.remove_favourite(ctx.actor, _id(target_id, "targetId")),
-                             DirectoryEntry.of)
+        return await attempt(_favourite(ctx, target_id, add=False), DirectoryEntry.of)
 
 
 @strawberry.type

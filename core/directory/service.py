@@ -193,13 +193,6 @@ class DirectoryService:
         await uow.session.exec(delete(RecentTarget).where(
             RecentTarget.user_id == user_id, col(RecentTarget.target_id).not_in(keep)))
 
-    async def record_use(self, actor: Actor, target_id: int) -> Entry:
-        """A front end may record a use it made outside Backline (e.g. a pinned quick dial)."""
-        async with self.store.write() as uow:
-            await self._require_target(uow, target_id)
-            await self.note_used(uow, actor.user_id, target_id)
-        return await self.entry(actor, target_id)
-
     async def _require_target(self, uow: UnitOfWork, target_id: int) -> None:
         if await uow.session.get(Target, target_id) is None:
             raise NotFound(f"No directory target with id {target_id}.")
