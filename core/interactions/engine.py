@@ -1,0 +1,64 @@
+"""The interaction engine, wired into `core.runtime.Backline` as `backline.interactions`: one
+service per command family, sharing the store, the clock, presence and the channels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.identity.actor import Actor
+from core.interactions.behaviour import Behaviour
+from core.interactions.calls import Calls
+from core.interactions.conferences import Conferences
+from core.interactions.consultations import Consultations
+from core.interactions.inbound import Inbound
+from core.interactions.models import OfferPurpose
+from core.interactions.options import InteractionOptions
+from core.interactions.reading import Reading
+from core.interactions.routing import Routing
+from core.interactions.transfers import Transfers
+
+if TYPE_CHECKING:
+    from core.runtime import Backline
+
+
+class InteractionEngine:
+    def __init__(self, backline: "Backline") -> None:
+        self.backline = backline
+        self.store = backline.store
+        self.bus = backline.bus
+        self.clock = backline.clock
+        self.channels = backline.channels
+        self.presence = backline.presence
+        self.options = InteractionOptions.from_config(backline.config.contact_centre)
+        self.routing = Routing(self)
+        self.inbound = Inbound(self)
+        self.calls = Calls(self)
+        self.transfers = Transfers(self)
+        self.consultations = Consultations(self)
+        self.conferences = Conferences(self)
+        self.reading = Reading(self)
+        self._handlers = {
+            OfferPurpose.ROUTE: self.inbound,
+            OfferPurpose.TRANSFER: self.transfers,
+            OfferPurpose.CONSULT: self.consultations,
+            OfferPurpose.CONFERENCE: self.conferences,
+        }
+
+    def handler(self, purpose: OfferPurpose):
+        return self._handlers[purpose]
+
+    def behaviour(self, channel: str) -> Behaviour:
+        return Behaviour(self.channels.get(channel))
+
+    def may_integrate(self, actor: Actor) -> bool:
+        allowed = set(self.options.integration_roles)
+        return actor.role.value in allowed or actor.username in allowed
+
+    async def start(self) -> None:
+        await self.routing.start()
+
+    async def stop(self) -> None:
+        await self.routing.stop()
+
+    async def settle(self) -> None:
+        await self.routing.settle()

@@ -1,0 +1,50 @@
+"""Contact-centre options of the interaction engine, from `[contact_centre]` in plugins.toml,
+with defaults in code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from core.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class InteractionOptions:
+    ring_timeout_seconds: float = 20.0  # an agent who does not answer: offered to the next
+    transfer_timeout_seconds: float = 30.0  # a transfer not accepted in time fails (TRF3)
+    queue_timeout_seconds: float = 300.0  # a request waiting longer times out (GRP4)
+    conference_max_parties: int = 6  # CNF8
+    # CNF5: end the conference when its owner leaves and only parties outside the company remain.
+    end_conference_when_only_external_left: bool = False
+    # CNF7: roles or usernames whose account may remove a conference participant.
+    remove_participant_allowed: tuple[str, ...] = ("supervisor", "administrator")
+    # Roles allowed to create inbound customer contacts through the integration mutation.
+    integration_roles: tuple[str, ...] = ("administrator",)
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> "InteractionOptions":
+        values: dict[str, Any] = {}
+        for name in ("ring_timeout_seconds", "transfer_timeout_seconds", "queue_timeout_seconds"):
+            if name in section:
+                value = section[name]
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                    raise ConfigurationError(f"contact_centre.{name} must be a positive number of seconds")
+                values[name] = float(value)
+        if "conference_max_parties" in section:
+            value = section["conference_max_parties"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 3:
+                raise ConfigurationError("contact_centre.conference_max_parties must be a whole number ≥ 3")
+            values["conference_max_parties"] = value
+        if "end_conference_when_only_external_left" in section:
+            value = section["end_conference_when_only_external_left"]
+            if not isinstance(value, bool):
+                raise ConfigurationError("contact_centre.end_conference_when_only_external_left must be true or false")
+            values["end_conference_when_only_external_left"] = value
+        for name in ("remove_participant_allowed", "integration_roles"):
+            if name in section:
+                value = section[name]
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigurationError(f"contact_centre.{name} must be a list of roles or usernames")
+                values[name] = tuple(value)
+        return cls(**values)

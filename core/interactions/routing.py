@@ -1,0 +1,308 @@
+"""Offers: a request for a target to join an interaction. It rings one available agent
+(least loaded, longest idle first: GRP3) or waits in order (GRP4); the agent accepts or
+declines; ring, transfer and queue time-outs are scheduled on the clock and do nothing when
+they fire late (the offer's `round` moved on). Accepting is a conditional update, so of two
+agents racing for one offer exactly one wins and the other gets a Conflict (REL2)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import update
+
+from core.directory.models import Target
+from core.errors import Conflict, InvalidState, NotFound, PermissionDenied
+from core.identity.actor import Actor
+from core.interactions import queue, rules, targets
+from core.interactions.models import (
+    Interaction, Offer, OfferPurpose, OfferState, Party, PartyRole, PartyState,
+)
+from core.interactions.view import InteractionView, snapshot
+from core.interactions.work import Work
+
+if TYPE_CHECKING:
+    from core.interactions.engine import InteractionEngine
+
+log = logging.getLogger("backline.interactions")
+
+ROLE_WHILE_ALERTING = {
+    OfferPurpose.ROUTE: PartyRole.OWNER,
+    OfferPurpose.TRANSFER: PartyRole.PARTICIPANT,
+    OfferPurpose.CONSULT: PartyRole.CONSULTED,
+    OfferPurpose.CONFERENCE: PartyRole.PARTICIPANT,
+}
+
+
+class Routing:
+    def __init__(self, engine: "InteractionEngine") -> None:
+        self.engine = engine
+        self._subscription = None
+        self._listener: asyncio.Task | None = None
+        self._dispatching = False
+
+    # -- opening -------------------------------------------------------------------------
+
+    async def open(self, work: Work, interaction: Interaction, purpose: OfferPurpose, target: Target,
+                   requester_id: int | None, parent_interaction_id: int | None = None) -> Offer:
+        """Ring an available member of `target` or wait. A person who cannot take it is
+        refused by the caller before (TRF5), so here a person is available."""
+        offer = Offer(interaction_id=interaction.id, channel=interaction.channel, purpose=purpose,
+                      state=OfferState.WAITING, target_id=target.id, target_name=target.name,
+                      requester_id=requester_id, parent_interaction_id=parent_interaction_id,
+                      created_at=work.now)
+        work.session.add(offer)
+        await work.session.flush()
+        work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
+                    targetId=target.id, targetName=target.name, requesterId=requester_id)
+        await self._place(work, offer, interaction, target)
+        return offer
+
+    async def _candidates(self, work: Work, offer: Offer, interaction: Interaction, target: Target) -> list[int]:
+        pool = await targets.members(work.session, target)
+        on_it = {p.user_id for p in await work.parties(interaction) if rules.is_live(p)}
+        excluded = set(offer.tried) | on_it | {offer.requester_id}
+        pool = [uid for uid in pool if uid not in excluded]
+        return await self.engine.presence.available_agents(work.session, pool, offer.channel)
+
+    async def _place(self, work: Work, offer: Offer, interaction: Interaction, target: Target | None = None,
+                     failure: OfferState = OfferState.NO_ANSWER) -> None:
+        target = target or await targets.target_by_id(work.session, offer.target_id)
+        candidates = await self._candidates(work, offer, interaction, target)
+        if candidates:
+            await self._ring(work, offer, interaction, candidates[0])
+        elif targets.is_person(target):
+            await self.close_offer(work, offer, failure, reason=f"{target.name} did not take it")
+        else:
+            await self._wait(work, offer, interaction)
+
+    async def _ring(self, work: Work, offer: Offer, interaction: Interaction, user_id: int) -> None:
+        party = await work.add_party(interaction, ROLE_WHILE_ALERTING[offer.purpose], PartyState.ALERTING,
+                                     user_id=user_id)
+        offer.state = OfferState.RINGING
+        offer.ringing_user_id = user_id
+        offer.ringing_party_id = party.id
+        offer.tried = [*offer.tried, user_id]
+        offer.round += 1
+        work.session.add(offer)
+        work.record(interaction, "OfferRinging", offerId=offer.id, purpose=offer.purpose.value,
+                    userId=user_id, partyId=party.id, targetName=offer.target_name)
+        timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
+                   else self.engine.options.ring_timeout_seconds)
+        offer_id, round_ = offer.id, offer.round
+        self.engine.clock.call_later(timeout, lambda: self._guarded(self.ring_expired(offer_id, round_)))
+
+    async def _wait(self, work: Work, offer: Offer, interaction: Interaction) -> None:
+        offer.state = OfferState.WAITING
+        offer.ringing_user_id = None
+        offer.ringing_party_id = None
+        offer.round += 1
+        work.session.add(offer)
+        await work.session.flush()
+        position = (await queue.positions(work.session, [offer]))[offer.id]
+        work.record(interaction, "OfferWaiting", offerId=offer.id, purpose=offer.purpose.value,
+                    targetName=offer.target_name, position=position, requesterId=offer.requester_id)
+        offer_id, round_ = offer.id, offer.round
+        self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
+                                     lambda: self._guarded(self.queue_expired(offer_id, round_)))
+
+    # -- closing -------------------------------------------------------------------------
+
+    async def close_offer(self, work: Work, offer: Offer, state: OfferState, reason: str,
+                          follow_up: bool = True) -> None:
+        interaction = await work.interaction(offer.interaction_id)
+        await self._drop_ringing_party(work, offer, interaction)
+        offer.state = state
+        offer.reason = reason[:200]
+        offer.closed_at = work.now
+        offer.round += 1
+        work.session.add(offer)
+        work.record(interaction, "OfferClosed", offerId=offer.id, purpose=offer.purpose.value,
+                    outcome=state.value, reason=offer.reason, requesterId=offer.requester_id)
+        if follow_up:
+            await self.engine.handler(offer.purpose).failed(work, offer, interaction)
+
+    async def _drop_ringing_party(self, work: Work, offer: Offer, interaction: Interaction) -> None:
+        if offer.ringing_party_id is None:
+            return
+        party = next((p for p in await work.parties(interaction) if p.id == offer.ringing_party_id), None)
+        if party is not None and party.state is PartyState.ALERTING:
+            await work.set_state(interaction, party, PartyState.LEFT, because=offer.state.value)
+        offer.ringing_party_id = None
+        offer.ringing_user_id = None
+
+    async def _unanswered(self, work: Work, offer: Offer, outcome: OfferState, reason: str) -> None:
+        """A decline or no answer: an inbound contact goes on to the next agent; any other
+        request ends with that outcome (CON8, TRF3)."""
+        interaction = await work.interaction(offer.interaction_id)
+        if self.engine.handler(offer.purpose).offers_next_agent:
+            work.record(interaction, "OfferUnanswered", offerId=offer.id, outcome=outcome.value,
+                        userId=offer.ringing_user_id)
+            await self._drop_ringing_party(work, offer, interaction)
+            await self._place(work, offer, interaction, failure=outcome)
+        else:
+            await self.close_offer(work, offer, outcome, reason=reason)
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def accept(self, actor: Actor, offer_id: int) -> InteractionView:
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, actor.user_id)
+            offer = await self._offer(work, offer_id)
+            interaction = await work.interaction(offer.interaction_id)
+            await self._require_may_take(work, actor, offer)
+            # The conditional update decides the race (REL2), also across server processes.
+            result = await work.session.exec(
+                update(Offer)
+                .where(Offer.id == offer.id, Offer.state == offer.state, Offer.round == offer.round)
+                .values(state=OfferState.ACCEPTED, accepted_by=actor.user_id, closed_at=work.now,
+                        round=offer.round + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise Conflict("Somebody else took this request first.")
+            await work.session.refresh(offer)
+            party = next((p for p in await work.parties(interaction) if p.id == offer.ringing_party_id), None)
+            if party is not None:
+                await self.engine.behaviour(interaction.channel).retrieve(interaction, party)
+                await work.set_state(interaction, party, PartyState.CONNECTED, because="accepted")
+            else:
+                party = await work.add_party(interaction, ROLE_WHILE_ALERTING[offer.purpose],
+                                             PartyState.CONNECTED, user_id=actor.user_id)
+            work.record(interaction, "OfferAccepted", offerId=offer.id, purpose=offer.purpose.value,
+                        userId=actor.user_id, partyId=party.id, requesterId=offer.requester_id)
+            await self.engine.handler(offer.purpose).accepted(work, offer, interaction, party)
+            work.finish()
+            return await snapshot(work, interaction)
+
+    async def decline(self, actor: Actor, offer_id: int) -> InteractionView:
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, actor.user_id)
+            offer = await self._offer(work, offer_id)
+            if offer.state is not OfferState.RINGING or offer.ringing_user_id != actor.user_id:
+                raise InvalidState("This request is not ringing you.")
+            await self._unanswered(work, offer, OfferState.DECLINED, reason=f"declined by {actor.display_name}")
+            interaction = await work.interaction(offer.interaction_id)
+            work.finish()
+            return await snapshot(work, interaction)
+
+    async def cancel(self, actor: Actor, offer_id: int) -> InteractionView:
+        """The requester cancels a request that rings or waits (GRP4)."""
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, actor.user_id)
+            offer = await self._offer(work, offer_id)
+            interaction = await work.interaction(offer.interaction_id)
+            mine = offer.requester_id == actor.user_id
+            if not mine and not (offer.requester_id is None and self.engine.may_integrate(actor)):
+                raise PermissionDenied("Only whoever made the request can cancel it.")
+            if not offer.state.open:
+                raise InvalidState(f"This request is already {offer.state.value}.")
+            await self.close_offer(work, offer, OfferState.CANCELLED, reason=f"cancelled by {actor.display_name}")
+            work.finish()
+            return await snapshot(work, interaction)
+
+    async def _offer(self, work: Work, offer_id: int) -> Offer:
+        offer = await work.session.get(Offer, offer_id)
+        if offer is None:
+            raise NotFound(f"No request with id {offer_id}.")
+        return offer
+
+    async def _require_may_take(self, work: Work, actor: Actor, offer: Offer) -> None:
+        if offer.state is OfferState.ACCEPTED:
+            raise Conflict("Somebody else took this request first.")
+        if not offer.state.open:
+            raise InvalidState(f"This request is already {offer.state.value}.")
+        target = await targets.target_by_id(work.session, offer.target_id)
+        pool = await targets.members(work.session, target)
+        if offer.state is OfferState.RINGING:
+            if offer.ringing_user_id == actor.user_id:
+                return
+            if actor.user_id in pool:
+                raise Conflict("This request is ringing another agent.")
+            raise PermissionDenied("This request is not for you.")
+        if actor.user_id not in pool or actor.user_id == offer.requester_id:
+            raise PermissionDenied("This request is not for you.")
+        presence = (await self.engine.presence.presence_of(work.session, [actor.user_id]))[actor.user_id]
+        mine = next(p for p in presence if p.channel == offer.channel)
+        if mine.state.value == "logged_off" or mine.load >= mine.capacity:
+            raise InvalidState(f"You are {mine.state.value} on {offer.channel}; you cannot take it now.",
+                               channel=offer.channel)
+
+    # -- time-outs -----------------------------------------------------------------------
+
+    async def _guarded(self, call) -> None:
+        try:
+            await call
+        except Exception:  # a time-out must never take the clock down with it
+            log.exception("Interaction time-out failed")
+
+    async def ring_expired(self, offer_id: int, round_: int) -> None:
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
+            offer = await work.session.get(Offer, offer_id)
+            if offer is None or offer.state is not OfferState.RINGING or offer.round != round_:
+                return
+            await self._unanswered(work, offer, OfferState.NO_ANSWER, reason="no answer in time")
+            work.finish()
+
+    async def queue_expired(self, offer_id: int, round_: int) -> None:
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
+            offer = await work.session.get(Offer, offer_id)
+            if offer is None or offer.state is not OfferState.WAITING or offer.round != round_:
+                return
+            await self.close_offer(work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out")
+            work.finish()
+
+    # -- serving the waiting requests ----------------------------------------------------
+
+    async def dispatch_waiting(self, channel: str | None = None) -> int:
+        """Offer waiting requests, oldest first, to agents who became available."""
+        rung = 0
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
+            for offer in await queue.waiting(work.session, channel):
+                interaction = await work.interaction(offer.interaction_id)
+                target = await targets.target_by_id(work.session, offer.target_id)
+                candidates = await self._candidates(work, offer, interaction, target)
+                if candidates:
+                    await self._ring(work, offer, interaction, candidates[0])
+                    rung += 1
+            work.finish()
+        return rung
+
+    async def start(self) -> None:
+        self._subscription = self.engine.bus.subscribe({"presence"})
+        self._listener = asyncio.create_task(self._listen())
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+        if self._listener is not None:
+            self._listener.cancel()
+            try:
+                await self._listener
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    async def _listen(self) -> None:
+        async for event in self._subscription:
+            if event.payload.get("state") != "ready":
+                continue
+            self._dispatching = True
+            try:
+                await self.dispatch_waiting(event.payload.get("channel"))
+            except Exception:
+                log.exception("Serving waiting requests failed")
+            finally:
+                self._dispatching = False
+
+    async def settle(self) -> None:
+        """Until every presence change published so far has been served (for tests and the
+        CLI, which must not race the listener)."""
+        pending = getattr(self._subscription, "queue", None)
+        for _ in range(10_000):
+            if not self._dispatching and (pending is None or pending.empty()):
+                return
+            await asyncio.sleep(0)

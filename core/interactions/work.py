@@ -1,0 +1,208 @@
+"""One unit of work on interactions: loads an interaction with its parties and offers, and
+changes them through a few primitives that keep presence load, the voice channel's
+one-active-call rule, the customer's hold state and the history (REL3) in step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, select
+
+from core.errors import NotFound
+from core.events import Event
+from core.identity.models import User
+from core.interactions import rules
+from core.interactions.models import (
+    Interaction, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
+)
+from core.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.interactions.engine import InteractionEngine
+
+TOPIC = "interaction"
+
+
+def subject(interaction_id: int) -> str:
+    return f"interaction:{interaction_id}"
+
+
+class Work:
+    def __init__(self, engine: "InteractionEngine", uow: UnitOfWork, actor_id: int | None) -> None:
+        self.engine = engine
+        self.uow = uow
+        self.session = uow.session
+        self.actor_id = actor_id
+        self.now = engine.clock.now()
+        self._parties: dict[int, list[Party]] = {}
+        # Interactions changed in this unit of work: their version is bumped once at the end.
+        self.touched: dict[int, Interaction] = {}
+
+    # -- loading -------------------------------------------------------------------------
+
+    async def interaction(self, interaction_id: int) -> Interaction:
+        interaction = await self.session.get(Interaction, interaction_id)
+        if interaction is None:
+            raise NotFound(f"No interaction with id {interaction_id}.")
+        await self.parties(interaction)
+        return interaction
+
+    async def parties(self, interaction: Interaction) -> list[Party]:
+        if interaction.id not in self._parties:
+            rows = (await self.session.exec(
+                select(Party).where(Party.interaction_id == interaction.id).order_by(col(Party.id))
+            )).all()
+            self._parties[interaction.id] = list(rows)
+        return self._parties[interaction.id]
+
+    async def offers(self, interaction: Interaction) -> list[Offer]:
+        return list((await self.session.exec(
+            select(Offer).where(Offer.interaction_id == interaction.id).order_by(col(Offer.id))
+        )).all())
+
+    async def open_offers(self, interaction: Interaction) -> list[Offer]:
+        return [o for o in await self.offers(interaction) if o.state.open]
+
+    def channel(self, interaction: Interaction):
+        return self.engine.channels.get(interaction.channel)
+
+    # -- events --------------------------------------------------------------------------
+
+    def record(self, interaction: Interaction, kind: str, **payload: Any) -> None:
+        """An event on the interaction's own subject, visible to its parties (present or
+        past) and their supervisors: a consultation's events never name the customer's
+        interaction's parties who are not on it (CON2)."""
+        parties = self._parties.get(interaction.id, [])
+        self.touched[interaction.id] = interaction
+        self.uow.record(Event(
+            topic=TOPIC,
+            kind=kind,
+            at=self.now,
+            actor_id=self.actor_id,
+            subject=subject(interaction.id),
+            payload={
+                "interactionId": interaction.id,
+                "channel": interaction.channel,
+                "interactionKind": interaction.kind.value,
+                "visibleTo": rules.visible_user_ids(parties),
+                "teamIds": rules.team_ids(parties),
+                **payload,
+            },
+        ))
+
+    def touch(self, interaction: Interaction) -> None:
+        self.touched[interaction.id] = interaction
+
+    def finish(self) -> None:
+        for interaction in self.touched.values():
+            interaction.version += 1
+            self.session.add(interaction)
+
+    # -- parties -------------------------------------------------------------------------
+
+    async def add_party(self, interaction: Interaction, role: PartyRole, state: PartyState, *,
+                        user_id: int | None = None, address: str | None = None,
+                        display_name: str | None = None) -> Party:
+        team_id = None
+        if user_id is not None:
+            user = await self.session.get(User, user_id)
+            if user is None:
+                raise NotFound(f"No user with id {user_id}.")
+            display_name = user.display_name
+            team_id = user.team_id
+        party = Party(interaction_id=interaction.id, user_id=user_id, address=address,
+                      display_name=display_name or address or "Unknown", team_id=team_id,
+                      role=role, state=state, joined_at=self.now)
+        self.session.add(party)
+        await self.session.flush()
+        (await self.parties(interaction)).append(party)
+        if user_id is not None:
+            await self.engine.presence.adjust_load(self.uow, user_id, interaction.channel, +1,
+                                                   actor_id=self.actor_id)
+        self.record(interaction, "PartyAdded", partyId=party.id, userId=user_id, role=role.value,
+                    state=state.value, displayName=party.display_name)
+        if state is PartyState.CONNECTED:
+            await self._one_active(interaction, party)
+        await self.refresh_customer(interaction)
+        return party
+
+    async def set_state(self, interaction: Interaction, party: Party, state: PartyState, **why: Any) -> None:
+        if party.state is state:
+            return
+        before = party.state
+        party.state = state
+        if state is PartyState.LEFT:
+            party.left_at = self.now
+        self.session.add(party)
+        if state is PartyState.LEFT and party.user_id is not None and before in rules.LIVE:
+            await self.engine.presence.adjust_load(self.uow, party.user_id, interaction.channel, -1,
+                                                   actor_id=self.actor_id)
+        self.record(interaction, "PartyStateChanged", partyId=party.id, userId=party.user_id,
+                    role=party.role.value, state=state.value, previous=before.value, **why)
+        if state is PartyState.CONNECTED:
+            await self._one_active(interaction, party)
+        await self.refresh_customer(interaction)
+
+    async def set_role(self, interaction: Interaction, party: Party, role: PartyRole) -> None:
+        if party.role is role:
+            return
+        party.role = role
+        self.session.add(party)
+        self.record(interaction, "PartyRoleChanged", partyId=party.id, userId=party.user_id, role=role.value)
+
+    async def refresh_customer(self, interaction: Interaction) -> None:
+        if interaction.state is InteractionState.ENDED:
+            return
+        parties = await self.parties(interaction)
+        wanted = rules.customer_hold_state(parties)
+        for customer in rules.customer_parties(parties):
+            if customer.state in rules.ON_CALL and customer.state is not wanted:
+                await self.set_state(interaction, customer, wanted)
+
+    async def _one_active(self, interaction: Interaction, party: Party) -> None:
+        """On a channel whose behaviour allows one active interaction per agent (voice),
+        connecting a leg holds the agent's other connected legs on that channel."""
+        if party.user_id is None or not self.engine.behaviour(interaction.channel).one_active_per_agent:
+            return
+        others = (await self.session.exec(
+            select(Party, Interaction).join(Interaction, col(Interaction.id) == col(Party.interaction_id)).where(
+                Party.user_id == party.user_id,
+                Party.state == PartyState.CONNECTED,
+                Party.interaction_id != interaction.id,
+                Interaction.channel == interaction.channel,
+            )
+        )).all()
+        for other, other_interaction in others:
+            loaded = await self.interaction(other_interaction.id)
+            leg = next(p for p in await self.parties(loaded) if p.id == other.id)
+            await self.engine.behaviour(loaded.channel).hold(loaded, leg)
+            await self.set_state(loaded, leg, PartyState.HELD, because="another_call_taken")
+
+    # -- ending --------------------------------------------------------------------------
+
+    async def end(self, interaction: Interaction, reason: str) -> None:
+        if interaction.state is InteractionState.ENDED:
+            return
+        for offer in await self.open_offers(interaction):
+            await self.engine.routing.close_offer(self, offer, OfferState.CANCELLED,
+                                                  reason=f"interaction ended: {reason}", follow_up=False)
+        for party in await self.parties(interaction):
+            if party.state in rules.LIVE:
+                await self.set_state(interaction, party, PartyState.LEFT)
+        interaction.state = InteractionState.ENDED
+        interaction.ended_at = self.now
+        interaction.end_reason = reason
+        self.session.add(interaction)
+        self.record(interaction, "InteractionEnded", reason=reason)
+
+    async def leave(self, interaction: Interaction, party: Party, reason: str = "released") -> None:
+        """A party leaves; the interaction goes on or ends per `rules.after_leave`."""
+        parties = await self.parties(interaction)
+        outcome = rules.after_leave(parties, party, self.engine.options.end_conference_when_only_external_left)
+        await self.set_state(interaction, party, PartyState.LEFT, because=reason)
+        if outcome.what is rules.AfterLeave.ENDS:
+            await self.end(interaction, reason if outcome.reason == "released" else outcome.reason)
+            return
+        if outcome.new_owner is not None:
+            await self.set_role(interaction, outcome.new_owner, PartyRole.OWNER)
+
