@@ -13,6 +13,7 @@ from core.config import ConfigFile, Settings, load_config
 from core.directory.service import DirectoryService
 from core.events import EventBus, InProcessBus
 from core.identity.service import IdentityService
+from core.interactions.engine import InteractionEngine
 from core.messages.outages import ChannelOutages
 from core.messages.service import MessagesService
 from core.plugins import load_plugins
@@ -53,15 +54,18 @@ class Backline:
         ChannelOutages(self.messages).watch(self.channels)  # MSG1: backends down and back
         self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
                                           VoicemailOptions.from_config(self.config.contact_centre))
+        self.interactions = InteractionEngine(self)
         self._started: list = []
 
     async def start(self) -> None:
         for channel in self.channels:
             await channel.start(self)
             self._started.append(channel)
+        await self.interactions.start()
         log.info("Backline started with channels: %s", ", ".join(self.channels.names()))
 
     async def stop(self) -> None:
+        await self.interactions.stop()
         while self._started:
             channel = self._started.pop()
             try:

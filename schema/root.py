@@ -15,14 +15,18 @@ from schema import channels, identity, presence
 from schema import directory
 from schema import messages
 from schema import voicemail
+from schema import interactions
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 
 log = logging.getLogger("backline.api")
 
-QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query)
-MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation)
-SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription)
+QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
+           interactions.Query)
+MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
+             interactions.Mutation)
+SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
+                                         interactions.Subscription)
 PUBLIC_FIELDS = {"login"}
 
 

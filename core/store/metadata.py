@@ -14,6 +14,7 @@ TABLE_MODULES = (
     "core.presence.models",
     "core.messages.models",
     "core.voicemail.models",
+    "core.interactions.models",
 )
 
 
