@@ -102,6 +102,15 @@ class MyMessageConnection:
     unread_count: int = strawberry.field(description="Unread messages in all of My Messages.")
 
 
+@strawberry.type(description="A channel whose backend is out of service now (MSG1).")
+class ChannelOutage:
+    channel: str
+    since: datetime
+    title: str
+    text: str
+    message_id: strawberry.ID
+
+
 @strawberry.type
 class BroadcastSent:
     message_id: strawberry.ID
@@ -130,6 +139,15 @@ class Query:
                                end_cursor=edges[-1].cursor if edges else None),
             unread_count=page.unread_count,
         )
+
+
+    @strawberry.field(description="Channels out of service now, with their outage message: for whoever "
+                                  "logs in after the message went out.")
+    async def channel_outages(self, info: Info) -> list[ChannelOutage]:
+        backline = info.context.backline
+        return [ChannelOutage(channel=m.channel, since=m.sent_at, title=m.title, text=m.text,
+                              message_id=strawberry.ID(str(m.id)))
+                for m in await backline.messages.outages(backline.channels)]
 
 
 @strawberry.type

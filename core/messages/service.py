@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from core.channels import Channel
 from core.clock import Clock
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.events import Event
@@ -176,6 +177,20 @@ class MessagesService:
             unread = await self._unread_count(session, actor.user_id)
         items = [Received(message, read_at) for message, read_at in rows[:first]]
         return Page(items=items, has_next_page=len(rows) > first, unread_count=unread)
+
+    async def outages(self, channels: Iterable[Channel]) -> list[Message]:
+        """The out-of-service message of each channel whose backend is down now, so that
+        someone who logs in later still learns of it (MSG1)."""
+        down = [channel.name for channel in channels if not channel.in_service]
+        found = []
+        async with self.store.read() as session:
+            for name in down:
+                message = (await session.exec(
+                    select(Message).where(Message.kind == MessageKind.SYSTEM, Message.channel == name)
+                    .order_by(col(Message.id).desc()).limit(1))).first()
+                if message is not None and message.resolved_at is None:
+                    found.append(message)
+        return found
 
     async def _unread_count(self, session, user_id: int) -> int:
         return (await session.exec(

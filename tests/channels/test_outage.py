@@ -24,6 +24,7 @@ from tests.support.ws import Collector, ws_session
 
 RECEIVED = "subscription { messageReceived { id kind priority title text channel } }"
 MY_MESSAGES = "{ myMessages { edges { node { title channel resolvedAt kind } } } }"
+OUTAGES = "{ channelOutages { channel title text since } }"
 LOG_IN = 'mutation { logIn(channel: "sms", ready: true) { __typename } }'
 
 
@@ -127,7 +128,9 @@ async def test_msg1_failing_backend_raises_a_system_message_live_and_clears_when
             assert "refused the connection" in down["text"]
             assert (await admin_stream.wait_for(1))[0]["messageReceived"]["title"] == "SMS out of service"
 
-            # Still serving: nothing crashed, and a second failure report is not repeated.
+            # Whoever logs in later still sees it; nothing crashed, a second report is not repeated.
+            [outage] = (await bystander.execute(OUTAGES))["channelOutages"]
+            assert outage["channel"] == "sms" and outage["title"] == "SMS out of service"
             assert (await agent.execute("{ me { username } }"))["me"]["username"] == "agent"
             gateway.fail("still down")
             await asyncio.wait_for(gateway.reported.wait(), 10)
@@ -137,6 +140,7 @@ async def test_msg1_failing_backend_raises_a_system_message_live_and_clears_when
             assert up["title"] == "SMS back in service" and up["priority"] == "NORMAL"
             assert len(agent_stream.items) == 2
             assert (await admin_stream.wait_for(2))[1]["messageReceived"]["title"] == "SMS back in service"
+            assert (await bystander.execute(OUTAGES))["channelOutages"] == []
         finally:
             await agent_stream.close()
             await admin_stream.close()
