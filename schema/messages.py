@@ -43,12 +43,13 @@ def page_size(info: Info, first: int | None) -> int:
     return first
 
 
-def decode_cursor(after: str | None) -> int | None:
+def decode_cursor(after: str | None, expected: str = CURSOR_PREFIX) -> int | None:
+    """The id in a cursor of a list (`expected` names the list), or None for the start."""
     if after is None:
         return None
     try:
         prefix, value = from_base64(after)
-        if prefix != CURSOR_PREFIX:
+        if prefix != expected:
             raise ValueError(prefix)
         return int(value)
     except Exception:

@@ -9,15 +9,14 @@ from datetime import datetime
 from typing import AsyncGenerator
 
 import strawberry
-from strawberry.relay import PageInfo, from_base64, to_base64
+from strawberry.relay import PageInfo, to_base64
 from strawberry.types.info import Info
 
-from core.errors import InvalidInput
 from core.voicemail.models import AccessState
 from core.voicemail.models import Voicemail as CoreVoicemail
 from core.voicemail.service import TOPIC, AccessView, MailboxRef, MailboxStatus
 from schema.errors import attempt, result_union
-from schema.messages import int_id, page_size
+from schema.messages import decode_cursor, int_id, page_size
 from schema.streams import filtered, listening
 
 VoicemailSessionState = strawberry.enum(AccessState, name="VoicemailSessionState")
@@ -110,18 +109,6 @@ def mailbox_ref(value: str) -> MailboxRef:
     return MailboxRef.parse(str(value))
 
 
-def decode_cursor(after: str | None) -> int | None:
-    if after is None:
-        return None
-    try:
-        prefix, value = from_base64(after)
-        if prefix != CURSOR_PREFIX:
-            raise ValueError(prefix)
-        return int(value)
-    except Exception:
-        raise InvalidInput("`after` is not a cursor from this list.", field="after") from None
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="My mailbox and my agent groups' (administrators: every mailbox in "
@@ -141,7 +128,7 @@ class Query:
                          after: str | None = None) -> VoicemailConnection:
         ctx = info.context
         rows, has_next = await ctx.backline.voicemail.voicemails(
-            ctx.actor, int_id(session_id, "sessionId"), page_size(info, first), decode_cursor(after))
+            ctx.actor, int_id(session_id, "sessionId"), page_size(info, first), decode_cursor(after, CURSOR_PREFIX))
         edges = [VoicemailEdge(cursor=to_base64(CURSOR_PREFIX, v.id), node=Voicemail.of(v)) for v in rows]
         return VoicemailConnection(edges=edges, page_info=PageInfo(
             has_next_page=has_next, has_previous_page=after is not None,

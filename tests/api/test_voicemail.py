@@ -268,3 +268,19 @@ async def test_vm2_the_owner_changes_the_pin_from_an_open_session(api):
     fresh = await open_session(agent, mailbox, pin=None)
     assert (await agent.execute(DTMF, {"s": fresh, "d": "1234"}))["sendVoicemailDtmf"]["pinRejected"] is True
     assert (await agent.execute(DTMF, {"s": fresh, "d": "8642"}))["sendVoicemailDtmf"]["state"] == "OPEN"
+
+
+async def test_vm2_voicemails_are_listed_newest_first_in_bounded_pages(backline, api):
+    agent = await api.login("agent")
+    me = int(agent.me["id"])
+    for n in range(3):
+        await deposit(backline, caller=f"caller {n}", mailbox_user_id=me)
+    session = await open_session(agent, f"user:{me}")
+    page = """query($s: ID!, $after: String) { voicemails(sessionId: $s, first: 2, after: $after) {
+      edges { node { caller } } pageInfo { hasNextPage endCursor } } }"""
+    first = (await agent.execute(page, {"s": session}))["voicemails"]
+    assert [e["node"]["caller"] for e in first["edges"]] == ["caller 2", "caller 1"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    rest = (await agent.execute(page, {"s": session, "after": first["pageInfo"]["endCursor"]}))["voicemails"]
+    assert [e["node"]["caller"] for e in rest["edges"]] == ["caller 0"]
+    assert rest["pageInfo"]["hasNextPage"] is False
