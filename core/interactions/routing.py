@@ -273,6 +273,8 @@ class Routing:
         return rung
 
     async def start(self) -> None:
+        if self._listener is not None and not self._listener.done():
+            return  # started already (the ASGI lifespan starts a started Backline again)
         self._subscription = self.engine.bus.subscribe({"presence"})
         self._listener = asyncio.create_task(self._listen())
 
@@ -285,6 +287,7 @@ class Routing:
                 await self._listener
             except (asyncio.CancelledError, Exception):
                 pass
+            self._listener = None
 
     async def _listen(self) -> None:
         async for event in self._subscription:
