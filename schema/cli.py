@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(func=cmd_export_schema)
+    from schema.interactions_simulate import add_arguments as add_simulate
+
+    add_simulate(sub.add_parser("simulate", help="simulate customer contacts into a running server"))
     return p
 
 
