@@ -102,16 +102,16 @@ class DirectoryConnection:
 DirectoryEntryResult = result_union("DirectoryEntryResult", DirectoryEntry)
 
 
-def _offset(after: str | None) -> int:
+def _position(after: str | None) -> str | None:
     if after is None:
-        return 0
+        return None
     try:
         prefix, value = from_base64(after)
-        if prefix != CURSOR_PREFIX:
-            raise ValueError(prefix)
-        return int(value) + 1
     except Exception:  # any malformed cursor is the client's mistake, said plainly
         raise InvalidInput("Invalid cursor.", field="after") from None
+    if prefix != CURSOR_PREFIX:
+        raise InvalidInput("Invalid cursor.", field="after")
+    return value
 
 
 def _id(value: strawberry.ID, field: str) -> int:
@@ -139,14 +139,13 @@ class Query:
                         first: int | None = None, after: str | None = None,
                         interaction_id: strawberry.ID | None = None) -> DirectoryConnection:
         ctx = info.context
-        offset = _offset(after)
         page = await ctx.backline.directory.search(
-            ctx.actor, search, kinds, first if first is not None else 20, offset,
+            ctx.actor, search, kinds, first if first is not None else 20, _position(after),
             interaction_id=_id(interaction_id, "interactionId") if interaction_id is not None else None)
-        edges = [DirectoryEdge(cursor=to_base64(CURSOR_PREFIX, offset + i), node=DirectoryEntry.of(e))
-                 for i, e in enumerate(page.entries)]
+        edges = [DirectoryEdge(cursor=to_base64(CURSOR_PREFIX, cursor), node=DirectoryEntry.of(e))
+                 for cursor, e in zip(page.cursors, page.entries)]
         return DirectoryConnection(edges=edges, page_info=PageInfo(
-            has_next_page=page.has_next, has_previous_page=offset > 0,
+            has_next_page=page.has_next, has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
 
     @strawberry.field(description="One directory target by id.")

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import delete, event, insert
 
-from core.directory.models import Target, TargetWord
+from core.directory.models import Target, TargetKind, TargetWord
 from core.directory.text import search_key, words
 
 
-def word_rows(target_id: int, name: str) -> list[dict]:
-    return [{"word": w, "target_id": target_id} for w in dict.fromkeys(words(name))]
+def word_rows(target_id: int, name: str, kind: TargetKind) -> list[dict]:
+    key = search_key(name)
+    return [{"word": w, "target_id": target_id, "search_key": key, "kind": TargetKind(kind).name}
+            for w in dict.fromkeys(words(name))]
 
 
 @event.listens_for(Target, "before_insert")
@@ -22,7 +24,7 @@ def _set_search_key(_mapper, _connection, target: Target) -> None:
 
 @event.listens_for(Target, "after_insert")
 def _index_new(_mapper, connection, target: Target) -> None:
-    rows = word_rows(target.id, target.name)
+    rows = word_rows(target.id, target.name, target.kind)
     if rows:
         connection.execute(insert(TargetWord.__table__), rows)
 
@@ -30,7 +32,7 @@ def _index_new(_mapper, connection, target: Target) -> None:
 @event.listens_for(Target, "after_update")
 def _reindex(_mapper, connection, target: Target) -> None:
     connection.execute(delete(TargetWord.__table__).where(TargetWord.__table__.c.target_id == target.id))
-    rows = word_rows(target.id, target.name)
+    rows = word_rows(target.id, target.name, target.kind)
     if rows:
         connection.execute(insert(TargetWord.__table__), rows)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from core.store.types import UTCDateTime
@@ -50,14 +50,21 @@ class TargetMember(SQLModel, table=True):
 
 
 class TargetWord(SQLModel, table=True):
-    """One folded word of a target's name: `word >= 'dup' AND word < 'dup\\U0010ffff'` is an
-    index range scan, so "the start of any word" (DIR1) does not scan every target.
-    Maintained by core.directory.indexing whenever a Target is written."""
+    """One folded word of a target's name, with the target's search key and kind copied
+    beside it: a prefix of a word (`word >= 'dup' AND word < 'dup\U0010ffff'`) is then a
+    range of one covering index, already in result order (DIR1), so a page stops early
+    instead of sorting every match. Maintained by core.directory.indexing whenever a
+    Target is written."""
 
     __tablename__ = "target_word"
+    __table_args__ = (Index("ix_target_word_order", "word", "search_key", "kind", "target_id"),)
 
     word: str = Field(max_length=160, primary_key=True)
     target_id: int = Field(foreign_key="target.id", primary_key=True, index=True)
+    search_key: str = Field(max_length=320)
+    # The TargetKind's name, as the target table stores it (a plain string here, so that
+    # the enum type is not declared twice on PostgreSQL).
+    kind: str = Field(max_length=32)
 
 
 class FavouriteTarget(SQLModel, table=True):

@@ -1,23 +1,33 @@
-"""The directory's search statements (DIR1, DIR5). Every typed word must match the start of
-some word of the name, after folding case and accents; the best match comes first:
+"""The directory's search (DIR1, DIR5). Every typed word must match the start of some word
+of the name, after folding case and accents. Best match first:
 
-  0  the whole name is the text            `marie dupont`
-  1  the name starts with the text         `mar` -> Marie Dupont
-  2  another word starts with it           `dup` -> Marie Dupont
+  A. names that start with the text, by name (so the exact name comes first):
+     `mar` -> Marie Dupont, `marie dupont` -> Marie Dupont;
+  B. then names where another word starts with the first typed word, by that word, then by
+     name: `dup` -> Marie Dupont, Raphaël Dupuis.
 
-then by name. An empty search lists the caller's favourites, then recent targets (latest
-first), then everyone else by name.
+Both orders are index orders (target.search_key; target_word(word, search_key, kind,
+target_id)), so a page reads a few rows past its position and never sorts every match:
+a search costs about the same over 100 or 100,000 targets.
+
+An empty search lists the caller's favourites, then recent targets (latest first), then
+everyone else by name.
+
+Positions: each result carries where it was found ("a:<offset>", "b:<raw row>",
+"e:<offset>"); the next page starts after it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import and_, not_
 from sqlmodel import col, select
 
 from core.directory.models import FavouriteTarget, RecentTarget, Target, TargetKind, TargetWord
 from core.directory.text import words
+from core.errors import InvalidInput
 
 # Above every character in UTF-8 order: `word < prefix + HIGH` bounds a prefix range.
 HIGH = "\U0010ffff"
@@ -26,46 +36,111 @@ MAX_TERMS = 8
 COLUMNS = (Target.id, Target.kind, Target.name, Target.user_id, Target.address, Target.show_availability)
 
 
+@dataclass(frozen=True)
+class Position:
+    phase: str  # "a", "b" (text search) or "e" (empty search)
+    index: int
+
+    def token(self) -> str:
+        return f"{self.phase}:{self.index}"
+
+    @classmethod
+    def after(cls, token: str | None) -> "Position | None":
+        """Where to resume: the position just after `token`."""
+        if token is None:
+            return None
+        phase, _, index = token.partition(":")
+        if phase not in ("a", "b", "e") or not index.isdigit():
+            raise InvalidInput("Invalid cursor.", field="after")
+        return cls(phase, int(index) + 1)
+
+
 def terms_of(text: str | None) -> list[str]:
     return words(text or "")[:MAX_TERMS]
 
 
-def _kinds(statement, kinds: Sequence[TargetKind] | None):
-    return statement.where(col(Target.kind).in_(list(kinds))) if kinds else statement
+def _prefix(column, text: str):
+    return and_(column >= text, column < text + HIGH)
 
 
-def text_search(terms: list[str], kinds: Sequence[TargetKind] | None, offset: int, limit: int):
+def _kind_names(kinds: Sequence[TargetKind] | None) -> list[str] | None:
+    return [TargetKind(k).name for k in kinds] if kinds else None
+
+
+async def text_search(session, terms: list[str], kinds: Sequence[TargetKind] | None, start: Position | None,
+                      limit: int) -> list[tuple[int, Position]]:
+    """Up to `limit` target ids, best first, from `start` on."""
     query = " ".join(terms)
-    statement = select(*COLUMNS)
-    for term in terms:
-        statement = statement.where(col(Target.id).in_(
-            select(TargetWord.target_id).where(TargetWord.word >= term, TargetWord.word < term + HIGH)
-        ))
-    rank = case(
-        (Target.search_key == query, 0),
-        (func.substr(Target.search_key, 1, len(query)) == query, 1),
-        else_=2,
-    )
-    return (_kinds(statement, kinds)
-            .order_by(rank, col(Target.search_key), col(Target.id))
-            .offset(offset).limit(limit))
+    found: list[tuple[int, Position]] = []
+    start = start or Position("a", 0)
+    if start.phase == "a":
+        statement = select(Target.id).where(_prefix(Target.search_key, query))
+        if kinds:
+            statement = statement.where(col(Target.kind).in_(list(kinds)))
+        ids = (await session.exec(
+            statement.order_by(col(Target.search_key), col(Target.id)).offset(start.index).limit(limit))).all()
+        found = [(tid, Position("a", start.index + i)) for i, tid in enumerate(ids)]
+        if len(found) == limit:
+            return found
+        start = Position("b", 0)
+    if start.phase != "b":
+        raise InvalidInput("Invalid cursor.", field="after")
+    first = terms[0]
+    statement = select(TargetWord.target_id, TargetWord.word, TargetWord.search_key).where(
+        _prefix(TargetWord.word, first), not_(_prefix(TargetWord.search_key, query)))
+    kind_names = _kind_names(kinds)
+    if kind_names:
+        statement = statement.where(col(TargetWord.kind).in_(kind_names))
+    for term in terms[1:]:
+        statement = statement.where(col(TargetWord.target_id).in_(
+            select(TargetWord.target_id).where(_prefix(TargetWord.word, term))))
+    statement = statement.order_by(col(TargetWord.word), col(TargetWord.search_key), col(TargetWord.target_id))
+    raw = start.index
+    chunk = 2 * (limit - len(found)) + 4
+    while len(found) < limit:
+        rows = (await session.exec(statement.offset(raw).limit(chunk))).all()
+        for i, (target_id, word, key) in enumerate(rows):
+            # A name with two words starting with the text is listed once, by its first
+            # such word in index order.
+            if not any(other < word and other.startswith(first) for other in key.split()):
+                found.append((target_id, Position("b", raw + i)))
+                if len(found) == limit:
+                    break
+        if len(rows) < chunk:
+            break
+        raw += chunk
+    return found
 
 
 def pinned(user_id: int, kinds: Sequence[TargetKind] | None):
-    """Favourites then recents, each target once: (columns..., rank, favourite)."""
-    favourite = (select(*COLUMNS, literal(0).label("rank"), FavouriteTarget.added_at.label("at"))
+    """Favourites, and recents, each with the time that orders them."""
+    favourite = (select(Target.id, Target.name, FavouriteTarget.added_at)
                  .join(FavouriteTarget, FavouriteTarget.target_id == Target.id)
                  .where(FavouriteTarget.user_id == user_id))
-    recent = (select(*COLUMNS, literal(1).label("rank"), RecentTarget.used_at.label("at"))
+    recent = (select(Target.id, Target.name, RecentTarget.used_at)
               .join(RecentTarget, RecentTarget.target_id == Target.id)
               .where(RecentTarget.user_id == user_id))
-    return _kinds(favourite, kinds), _kinds(recent, kinds)
+    if kinds:
+        favourite = favourite.where(col(Target.kind).in_(list(kinds)))
+        recent = recent.where(col(Target.kind).in_(list(kinds)))
+    return favourite, recent
 
 
 def everyone_else(exclude: list[int], kinds: Sequence[TargetKind] | None, offset: int, limit: int):
-    statement = select(*COLUMNS)
+    statement = select(Target.id)
     if exclude:
         statement = statement.where(col(Target.id).not_in(exclude))
-    return (_kinds(statement, kinds)
-            .order_by(col(Target.search_key), col(Target.id))
-            .offset(offset).limit(limit))
+    if kinds:
+        statement = statement.where(col(Target.kind).in_(list(kinds)))
+    return statement.order_by(col(Target.search_key), col(Target.id)).offset(offset).limit(limit)
+
+
+async def load_rows(session, ids: list[int], user_id: int) -> dict[int, tuple[tuple, bool]]:
+    """The targets' columns, and whether each is one of the user's favourites (one query)."""
+    if not ids:
+        return {}
+    rows = (await session.exec(
+        select(*COLUMNS, FavouriteTarget.added_at)
+        .outerjoin(FavouriteTarget, and_(FavouriteTarget.target_id == Target.id, FavouriteTarget.user_id == user_id))
+        .where(col(Target.id).in_(ids)))).all()
+    return {row[0]: (tuple(row[:-1]), row[-1] is not None) for row in rows}

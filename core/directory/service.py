@@ -59,12 +59,8 @@ class Entry:
 @dataclass(frozen=True)
 class Page:
     entries: list[Entry]
-    offset: int
+    cursors: list[str]  # one per entry: resume after it with `after=`
     has_next: bool
-
-
-def _row(values) -> TargetRow:
-    return TargetRow(*values[:6])
 
 
 class DirectoryService:
@@ -82,68 +78,67 @@ class DirectoryService:
     # -- queries -------------------------------------------------------------------------
 
     async def search(self, actor: Actor, text: str | None = None, kinds: Sequence[TargetKind] | None = None,
-                     first: int = DEFAULT_PAGE_SIZE, offset: int = 0,
+                     first: int = DEFAULT_PAGE_SIZE, after: str | None = None,
                      interaction_id: int | None = None) -> Page:
+        """`after`: the cursor of the last result already seen."""
         if text is not None and len(text) > MAX_SEARCH_LENGTH:
             raise InvalidInput(f"Search text is limited to {MAX_SEARCH_LENGTH} characters.", field="search")
         if not 1 <= first <= self.max_page_size:
             raise InvalidInput(f"first must be between 1 and {self.max_page_size}.", field="first")
-        if offset < 0:
-            raise InvalidInput("Invalid cursor.", field="after")
+        start = q.Position.after(after)
         current = await self._current(actor, interaction_id)
         terms = q.terms_of(text)
         async with self.store.read() as session:
             if terms:
-                rows = [_row(r) for r in (await session.exec(q.text_search(terms, kinds, offset, first + 1))).all()]
+                found = await q.text_search(session, terms, kinds, start, first + 1)
             else:
-                rows = await self._pinned_then_everyone(session, actor.user_id, kinds, offset, first + 1)
-            entries = await self._entries(session, actor, rows[:first], current)
-        return Page(entries=entries, offset=offset, has_next=len(rows) > first)
+                if start is not None and start.phase != "e":
+                    raise InvalidInput("Invalid cursor.", field="after")
+                found = await self._pinned_then_everyone(session, actor.user_id, kinds,
+                                                         start.index if start else 0, first + 1)
+            rows = await q.load_rows(session, [tid for tid, _ in found[:first]], actor.user_id)
+            page = [(rows[tid], position) for tid, position in found[:first] if tid in rows]
+            entries = await self._entries(session, actor, [row for row, _ in page], current)
+        return Page(entries=entries, cursors=[position.token() for _, position in page],
+                    has_next=len(found) > first)
 
     async def entry(self, actor: Actor, target_id: int, interaction_id: int | None = None) -> Entry:
         current = await self._current(actor, interaction_id)
         async with self.store.read() as session:
-            found = (await session.exec(select(*q.COLUMNS).where(Target.id == target_id))).first()
-            if found is None:
+            rows = await q.load_rows(session, [target_id], actor.user_id)
+            if target_id not in rows:
                 raise NotFound(f"No directory target with id {target_id}.")
-            return (await self._entries(session, actor, [_row(found)], current))[0]
+            return (await self._entries(session, actor, [rows[target_id]], current))[0]
 
     async def _current(self, actor: Actor, interaction_id: int | None) -> CurrentInteraction | None:
         if self.current_interaction is None:
             return None
         return await self.current_interaction(actor, interaction_id)
 
-    async def _pinned_then_everyone(self, session, user_id: int, kinds, offset: int, limit: int) -> list[TargetRow]:
+    async def _pinned_then_everyone(self, session, user_id: int, kinds, offset: int,
+                                    limit: int) -> list[tuple[int, q.Position]]:
         favourite_stmt, recent_stmt = q.pinned(user_id, kinds)
-        favourites = sorted((await session.exec(favourite_stmt)).all(), key=lambda r: (r.name.casefold(), r.id))
-        recents = sorted((await session.exec(recent_stmt)).all(), key=lambda r: r.at, reverse=True)
-        head: list[TargetRow] = []
-        seen: set[int] = set()
-        for values in (*favourites, *recents):
-            if values[0] not in seen:
-                seen.add(values[0])
-                head.append(_row(values))
-        rows = head[offset:offset + limit]
-        if len(rows) < limit:
-            rest = (await session.exec(q.everyone_else(
-                list(seen), kinds, max(0, offset - len(head)), limit - len(rows)))).all()
-            rows.extend(_row(values) for values in rest)
-        return rows
+        favourites = sorted((await session.exec(favourite_stmt)).all(), key=lambda r: (r[1].casefold(), r[0]))
+        recents = sorted((await session.exec(recent_stmt)).all(), key=lambda r: r[2], reverse=True)
+        head = list(dict.fromkeys(r[0] for r in (*favourites, *recents)))
+        ids = head[offset:offset + limit]
+        if len(ids) < limit:
+            ids += (await session.exec(q.everyone_else(
+                head, kinds, max(0, offset - len(head)), limit - len(ids)))).all()
+        return [(tid, q.Position("e", offset + i)) for i, tid in enumerate(ids)]
 
-    async def _entries(self, session, actor: Actor, rows: list[TargetRow],
+    async def _entries(self, session, actor: Actor, found: list[tuple[tuple, bool]],
                        current: CurrentInteraction | None) -> list[Entry]:
+        """`found`: each target's columns and whether it is a favourite."""
         now = self.clock.now()
+        rows = [(TargetRow(*columns), favourite) for columns, favourite in found]
         capabilities = {channel.name: channel.capabilities for channel in self.channels}
         capacities = {name: caps.capacity for name, caps in capabilities.items()}
-        presence = await self.presence.presence_of(session, [r.user_id for r in rows if r.is_person and r.user_id])
-        pools = await pool_availability(session, [r.id for r in rows if not r.is_person], capacities, now)
-        ids = [r.id for r in rows]
-        favourites = set((await session.exec(
-            select(FavouriteTarget.target_id).where(
-                FavouriteTarget.user_id == actor.user_id, col(FavouriteTarget.target_id).in_(ids))
-        )).all()) if ids else set()
+        people = [r.user_id for r, _ in rows if r.is_person and r.user_id]
+        presence = await self.presence.presence_of(session, people) if people else {}
+        pools = await pool_availability(session, [r.id for r, _ in rows if not r.is_person], capacities, now)
         entries = []
-        for row in rows:
+        for row, favourite in rows:
             own = presence.get(row.user_id, []) if row.is_person else []
             pool = pools.get(row.id)
             shown = list(pool.values()) if pool is not None and row.show_availability else None
@@ -154,7 +149,7 @@ class DirectoryService:
                 is_self=row.user_id is not None and row.user_id == actor.user_id,
                 current=current,
             )
-            entries.append(Entry(row, own, shown, actions, row.id in favourites))
+            entries.append(Entry(row, own, shown, actions, favourite))
         return entries
 
     # -- favourites and recents (DIR5) ---------------------------------------------------

@@ -38,26 +38,31 @@ def upgrade() -> None:
     op.create_table('target_word',
     sa.Column('word', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
     sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('search_key', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.ForeignKeyConstraint(['target_id'], ['target.id'], ),
     sa.PrimaryKeyConstraint('word', 'target_id')
     )
     with op.batch_alter_table('target_word', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_target_word_target_id'), ['target_id'], unique=False)
+        batch_op.create_index('ix_target_word_order', ['word', 'search_key', 'kind', 'target_id'], unique=False)
 
     # Index the targets that exist already, with the same folding as the application.
     from core.directory.text import search_key, words
 
     bind = op.get_bind()
-    targets = bind.execute(sa.text("SELECT id, name FROM target")).all()
-    for target_id, name in targets:
+    targets = bind.execute(sa.text("SELECT id, name, kind FROM target")).all()
+    for target_id, name, _ in targets:
         bind.execute(sa.text("UPDATE target SET search_key = :k WHERE id = :i"), {"k": search_key(name), "i": target_id})
-    rows = [{"w": w, "t": target_id} for target_id, name in targets for w in dict.fromkeys(words(name))]
+    rows = [{"w": w, "t": target_id, "k": search_key(name), "kind": kind}
+            for target_id, name, kind in targets for w in dict.fromkeys(words(name))]
     if rows:
-        bind.execute(sa.text("INSERT INTO target_word (word, target_id) VALUES (:w, :t)"), rows)
+        bind.execute(sa.text("INSERT INTO target_word (word, target_id, search_key, kind) VALUES (:w, :t, :k, :kind)"), rows)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('target_word', schema=None) as batch_op:
+        batch_op.drop_index('ix_target_word_order')
         batch_op.drop_index(batch_op.f('ix_target_word_target_id'))
     op.drop_table('target_word')
     op.drop_table('recent_target')

@@ -1,0 +1,192 @@
+"""Directory search over 100,000 targets, against a real `backline serve` process.
+
+Prints, measured in the same run on the same server:
+- saturated throughput of `directory(search: …)` and of a field that returns a constant
+  (`reasonCodes`: same authentication and GraphQL pipeline, no data), and their ratio
+  (goal ≥ 0.5);
+- p50/p99 latency of the search at half of its saturated throughput (goal p99 ≤ 20 ms),
+  measured from each request's scheduled start, so a stall is not hidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+from bench.support import demo_database, describe, percentile, sqlite_url, temporary_folder
+from core.directory.indexing import word_rows
+from core.directory.models import TargetKind
+from core.directory.text import search_key
+
+TARGETS = 100_000
+CONCURRENCY = 8
+SECONDS = 4.0
+
+FIRST = ["Camille", "Hélène", "François", "Zoë", "Noémie", "Jérôme", "Inès", "Loïc", "Céline", "André",
+         "Élodie", "Gaëtan", "Béatrice", "José", "Bjørn", "Jürgen", "Anaïs", "Raphaël", "Océane", "Maël",
+         "Agnès", "Cédric", "Léa", "Sébastien", "Chloé", "Joël", "Renée", "Françoise", "Éloïse", "Gaël",
+         "Mélanie", "Stéphane", "Thérèse", "Émeric", "Aurélie", "Frédéric", "Geneviève", "Hervé", "Óscar",
+         "Søren", "Zoé", "Marie", "Paul", "Lucas", "Emma", "Louis", "Jade", "Hugo", "Alice", "Arthur"]
+LAST = ["Martin", "Dupont", "Durand", "Lefèvre", "Moreau", "García", "Petit", "Roux", "Fournier", "Girard",
+        "Bonnet", "Mercier", "Blanc", "Faure", "Muñoz", "Østergaard", "Müller", "Chevalier", "Dupuis",
+        "Lambert", "Fontaine", "Rousseau", "Vincent", "Morel", "André", "Masson", "Picard", "Gauthier",
+        "Tremblay", "Gagnon", "Côté", "Bouchard", "Leblanc", "Pelletier", "Bélanger", "Lévesque",
+        "Bergeron", "Paquette", "Núñez", "Lindqvist", "Lemaire", "Leclerc", "Rivière", "Ouellet",
+        "Bernard", "Thomas", "Robert", "Richard", "Laurent", "Simon", "Michel", "Garnier", "Chevallier",
+        "Legrand", "Gauthier", "Perrin", "Clément", "Morin", "Nicolas", "Henry", "Mathieu", "Brun"]
+POOL_WORDS = ["Support", "Ventes", "Français", "Español", "Deutsch", "English", "Crédit", "Assurance",
+              "Hypothèque", "Rétention", "Facturation", "Technique", "Niveau", "Sécurité", "Priorité",
+              "Entreprise", "Particuliers", "Export", "Réclamations", "Fidélité"]
+POOL_KINDS = [TargetKind.AGENT_GROUP, TargetKind.SKILL, TargetKind.ROUTING_POINT, TargetKind.INTERACTION_QUEUE]
+
+CONSTANT = "{ reasonCodes }"
+SEARCH = """query($s: String!) { directory(search: $s, first: 10) { edges { node {
+  id kind name availableChannels presence { channel state since } } } } }"""
+SEARCH_FULL = """query($s: String!) { directory(search: $s, first: 10) { edges { node {
+  id kind name favourite availableChannels presence { channel state reason since }
+  availability { channel available } actions { kind available channels reason } } } } }"""
+LOGIN = 'mutation { login(username: "agent", password: "demo") { ... on LoginSuccess { token } } }'
+
+
+def populate(path: Path, rng: random.Random) -> int:
+    """Adds people and pools until the directory holds TARGETS targets (bulk SQL: seconds)."""
+    db = sqlite3.connect(path)
+    existing = db.execute("SELECT count(*) FROM target").fetchone()[0]
+    teams = [row[0] for row in db.execute("SELECT id FROM team")]
+    password_hash = db.execute("SELECT password_hash FROM app_user LIMIT 1").fetchone()[0]
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc).isoformat(sep=" ")
+    people = (TARGETS - existing) * 6 // 10
+    pools = TARGETS - existing - people
+    user_base = db.execute("SELECT max(id) FROM app_user").fetchone()[0] + 1
+    target_base = db.execute("SELECT max(id) FROM target").fetchone()[0] + 1
+    users, targets, words, presence, members = [], [], [], [], []
+    for i in range(people):
+        uid, tid = user_base + i, target_base + i
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        users.append((uid, f"bench.{i}", name, "AGENT", rng.choice(teams), password_hash))
+        targets.append((tid, "AGENT", name, search_key(name), uid, None, 0))
+        words.extend(tuple(w.values()) for w in word_rows(tid, name, TargetKind.AGENT))
+        if rng.random() < 0.3:
+            presence.append((uid, "voice", 1, rng.random() < 0.6, None, 0, now, now))
+        if rng.random() < 0.2:
+            presence.append((uid, "im", 1, 1, None, 0, now, now))
+    for j in range(pools):
+        tid = target_base + people + j
+        name = f"{rng.choice(POOL_WORDS)} {rng.choice(POOL_WORDS)} {j}"
+        kind = rng.choice(POOL_KINDS)
+        targets.append((tid, kind.name, name, search_key(name), None, None, int(rng.random() < 0.5)))
+        words.extend(tuple(w.values()) for w in word_rows(tid, name, kind))
+        members.extend((tid, uid) for uid in rng.sample(range(user_base, user_base + people), 5))
+    with db:
+        db.executemany("INSERT INTO app_user (id, username, display_name, role, team_id, password_hash) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", users)
+        db.executemany("INSERT INTO target (id, kind, name, search_key, user_id, address, show_availability) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", targets)
+        db.executemany("INSERT INTO target_word (word, target_id, search_key, kind) VALUES (?, ?, ?, ?)", words)
+        db.executemany("INSERT INTO target_member (target_id, user_id) VALUES (?, ?)", members)
+        db.executemany("INSERT INTO channel_presence (user_id, channel, logged_in, ready, reason, load, since, "
+                       "idle_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", presence)
+    db.execute("ANALYZE")
+    total = db.execute("SELECT count(*) FROM target").fetchone()[0]
+    db.close()
+    return total
+
+
+def search_terms(rng: random.Random, n: int = 500) -> list[str]:
+    terms = []
+    for _ in range(n):
+        word = rng.choice(FIRST + LAST + POOL_WORDS)
+        r = rng.random()
+        if r < 0.6:
+            terms.append(word[: rng.randint(2, 4)].lower())  # a few letters typed
+        elif r < 0.8:
+            terms.append(word)
+        else:
+            terms.append(f"{rng.choice(FIRST)} {rng.choice(LAST)[:3]}")
+    return terms
+
+
+async def post(http: httpx.AsyncClient, query: str, variables: dict) -> None:
+    response = await http.post("/graphql", json={"query": query, "variables": variables})
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"benchmark request failed: {response.status_code} {str(body)[:300]}")
+
+
+async def saturate(http, query: str, terms: list[str]) -> float:
+    """Requests per second with CONCURRENCY clients sending back to back."""
+    done = 0
+    deadline = time.perf_counter() + SECONDS
+
+    async def client(k: int) -> None:
+        nonlocal done
+        i = k
+        while time.perf_counter() < deadline:
+            await post(http, query, {"s": terms[i % len(terms)]} if "$s" in query else {})
+            done += 1
+            i += CONCURRENCY
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(k) for k in range(CONCURRENCY)))
+    return done / (time.perf_counter() - started)
+
+
+async def paced(http, query: str, terms: list[str], rate: float) -> list[float]:
+    """Open loop at `rate` requests per second; latency from each scheduled start (ms)."""
+    latencies: list[float] = []
+    count = int(rate * SECONDS)
+    start = time.perf_counter() + 0.05
+
+    async def one(i: int) -> None:
+        scheduled = start + i / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        await post(http, query, {"s": terms[i % len(terms)]})
+        latencies.append((time.perf_counter() - scheduled) * 1000)
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return latencies
+
+
+async def measure(base: str, terms: list[str]) -> None:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        token = (await http.post("/graphql", json={"query": LOGIN})).json()["data"]["login"]["token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        await saturate(http, SEARCH, terms)  # warm up caches and connections
+        constant = await saturate(http, CONSTANT, terms)
+        search = await saturate(http, SEARCH, terms)
+        full = await saturate(http, SEARCH_FULL, terms)
+        print(f"saturated, {CONCURRENCY} concurrent clients, {SECONDS:.0f} s each:")
+        print(f"  constant field (reasonCodes)      {constant:8.0f} req/s")
+        print(f"  directory(search:) 10 results     {search:8.0f} req/s   ratio {search / constant:.2f} (goal >= 0.5)")
+        print(f"  same with actions and availability{full:8.0f} req/s   ratio {full / constant:.2f}")
+        half = search / 2
+        latencies = await paced(http, SEARCH, terms, half)
+        print(f"directory(search:) at half load ({half:.0f} req/s): {describe(latencies)}")
+        print(f"  p99 {percentile(latencies, 99):.2f} ms (goal <= 20 ms)")
+        constant_latencies = await paced(http, CONSTANT, terms, half)
+        print(f"constant field at the same rate:            {describe(constant_latencies)}")
+
+
+def main() -> None:
+    from tests.support.servers import server_process
+
+    rng = random.Random(20260105)
+    with temporary_folder() as folder:
+        path = demo_database(Path(folder))
+        started = time.perf_counter()
+        total = populate(path, rng)
+        print(f"directory of {total} targets built in {time.perf_counter() - started:.1f} s")
+        # Rate limiting (SEC3) is per caller; the benchmark is one caller on purpose.
+        with server_process(sqlite_url(path), extra_env={"BACKLINE_RATE_LIMIT": "1000000"}) as base:
+            asyncio.run(measure(base, search_terms(rng)))
+
+
+if __name__ == "__main__":
+    main()
