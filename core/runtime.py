@@ -12,6 +12,7 @@ from core.clock import Clock, SystemClock
 from core.config import ConfigFile, Settings, load_config
 from core.directory.service import DirectoryService
 from core.events import EventBus, InProcessBus
+from core.identity.guests import GuestTokens
 from core.identity.service import IdentityService
 from core.interactions.engine import InteractionEngine
 from core.messages.outages import ChannelOutages
@@ -20,6 +21,7 @@ from core.plugins import load_plugins
 from core.presence.service import PresenceService
 from core.store.db import create_engines
 from core.store.unit_of_work import Store
+from core.transcripts.service import TranscriptsService
 from core.voicemail.options import VoicemailOptions
 from core.voicemail.service import VoicemailService
 
@@ -55,6 +57,9 @@ class Backline:
         self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
                                           VoicemailOptions.from_config(self.config.contact_centre))
         self.interactions = InteractionEngine(self)
+        # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
+        self.guests = GuestTokens(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
+        self.transcripts = TranscriptsService(self)
         self._started: list = []
 
     async def start(self) -> None:

@@ -20,6 +20,7 @@ from core.errors import NotAuthenticated
 from core.identity.service import bearer_token
 from core.runtime import Backline
 from schema.context import Context
+from schema.customer_chat import guest_or_none as customer_chat_guest
 from schema.rate_limit import RateLimitMiddleware
 from schema.root import build_schema
 
@@ -27,7 +28,7 @@ from schema.root import build_schema
 class BacklineGraphQL(GraphQL):
     def __init__(self, backline: Backline) -> None:
         super().__init__(
-            build_schema(backline.settings),
+            build_schema(backline.settings, backline.channels.names()),
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=backline.settings.allowed_origins,
@@ -47,6 +48,9 @@ class BacklineGraphQL(GraphQL):
         header = params.get("Authorization") or params.get("authorization")
         await context.authenticate(bearer_token(header if isinstance(header, str) else None))
         if context.authenticated is None:
+            guest = await customer_chat_guest(context)  # a chat customer: its chat token only
+            if guest is not None:
+                return {"chatId": str(guest.interaction_id)}
             reason = context.auth_error or (
                 'Authentication required: send {"Authorization": "Bearer <token>"} in connection_init.'
             )

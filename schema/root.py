@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+from typing import Iterable
 
 import strawberry
 from graphql import GraphQLError
@@ -16,18 +18,29 @@ from schema import directory
 from schema import messages
 from schema import voicemail
 from schema import interactions
+from schema import customer_chat, im, transcripts
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 
 log = logging.getLogger("backline.api")
 
 QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
-           interactions.Query)
+           interactions.Query, transcripts.Query, im.Query, customer_chat.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
-             interactions.Mutation)
+             interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
-                                         interactions.Subscription)
-PUBLIC_FIELDS = {"login"}
+                                         interactions.Subscription, transcripts.Subscription, im.Subscription,
+                                         customer_chat.Subscription)
+PUBLIC_FIELDS = {"login"} | customer_chat.PUBLIC
+
+
+def for_channels(types: tuple[type, ...], channels: Iterable[str] | None) -> tuple[type, ...]:
+    """A module that belongs to one channel plugin (its `CHANNEL`) is left out when that
+    channel is not enabled (IM4, CH3); `channels=None` keeps everything (the exported SDL)."""
+    if channels is None:
+        return types
+    enabled = set(channels)
+    return tuple(t for t in types if getattr(sys.modules[t.__module__], "CHANNEL", None) in (None, *enabled))
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -42,11 +55,12 @@ class BacklineSchema(strawberry.Schema):
                 log.error("Unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None, channels: Iterable[str] | None = None) -> strawberry.Schema:
     settings = settings or Settings()
-    query = protect(merge_types("Query", QUERIES), PUBLIC_FIELDS)
-    mutation = protect(merge_types("Mutation", MUTATIONS), PUBLIC_FIELDS)
-    subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None
+    query = protect(merge_types("Query", for_channels(QUERIES, channels)), PUBLIC_FIELDS)
+    mutation = protect(merge_types("Mutation", for_channels(MUTATIONS, channels)), PUBLIC_FIELDS)
+    subscriptions = for_channels(SUBSCRIPTIONS, channels)
+    subscription = merge_types("Subscription", subscriptions) if subscriptions else None
     return BacklineSchema(
         query=query,
         mutation=mutation,

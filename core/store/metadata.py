@@ -15,6 +15,9 @@ TABLE_MODULES = (
     "core.messages.models",
     "core.voicemail.models",
     "core.interactions.models",
+    "core.supervision.models",
+    "core.transcripts.models",
+    "core.identity.guests",
 )
 
 

@@ -1,0 +1,129 @@
+"""Lines written on an interaction (chat, e-mail, IM) for agents: read them page by page or
+live, write one (or an internal note the customer never reads), and mark the interaction
+done (CH2, IM2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import AsyncGenerator
+
+import strawberry
+from strawberry.relay import PageInfo, to_base64
+from strawberry.scalars import JSON
+from strawberry.types.info import Info
+
+from core.transcripts.lines import TOPIC, Line
+from schema.errors import attempt, result_union
+from schema.interactions import InteractionResult, cursor_id, int_id, page_size, run, sid
+from schema.streams import listening
+
+CURSOR = "TranscriptLine"
+
+
+@strawberry.type(description="A line written on an interaction, in order. CUSTOMER lines are read by the "
+                             "customer and the agents; INTERNAL ones (internal notes, consultations, IM) by "
+                             "agents only.")
+class TranscriptLine:
+    id: strawberry.ID
+    interaction_id: strawberry.ID
+    party_id: strawberry.ID | None
+    author_user_id: strawberry.ID | None
+    author_name: str
+    from_customer: bool
+    audience: str
+    text: str
+    details: JSON = strawberry.field(description="Channel specifics: an e-mail's subject, addresses, "
+                                                 "attachment names and sizes, delivery.")
+    written_at: datetime
+
+    @classmethod
+    def of(cls, line: Line) -> "TranscriptLine":
+        return cls(id=sid(line.id), interaction_id=sid(line.interaction_id), party_id=sid(line.party_id),
+                   author_user_id=sid(line.author_user_id), author_name=line.author_name,
+                   from_customer=line.from_customer, audience=line.audience.upper(), text=line.text,
+                   details=line.meta, written_at=line.created_at)
+
+
+@strawberry.type
+class TranscriptLineEdge:
+    cursor: str
+    node: TranscriptLine
+
+
+@strawberry.type
+class TranscriptLineConnection:
+    edges: list[TranscriptLineEdge]
+    page_info: PageInfo
+
+
+def connection(lines: list[Line], has_next: bool, after: str | None) -> TranscriptLineConnection:
+    edges = [TranscriptLineEdge(cursor=to_base64(CURSOR, line.id), node=TranscriptLine.of(line)) for line in lines]
+    return TranscriptLineConnection(edges=edges, page_info=PageInfo(
+        has_next_page=has_next, has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+
+
+SendMessageResult = result_union("SendMessageResult", TranscriptLine)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The lines of an interaction you may read, oldest first. A consulted member "
+                                  "reads the transcript it is consulted about (CON3).")
+    async def transcript(self, info: Info, interaction_id: strawberry.ID, first: int | None = None,
+                         after: str | None = None) -> TranscriptLineConnection:
+        ctx = info.context
+        lines, more = await ctx.backline.transcripts.lines.for_agent(
+            ctx.actor, int_id(interaction_id, "interactionId"), page_size(info, first), cursor_id(after, CURSOR))
+        return connection(lines, more, after)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Write on a chat, e-mail or IM you are connected to; `internal: true` "
+                                     "writes an internal note that the customer never reads.")
+    async def send_message(self, info: Info, interaction_id: strawberry.ID, text: str,
+                           internal: bool = False) -> SendMessageResult:
+        ctx = info.context
+
+        async def go():
+            return await ctx.backline.transcripts.lines.post(
+                ctx.actor, int_id(interaction_id, "interactionId"), text, internal)
+
+        return await attempt(go(), TranscriptLine.of)
+
+    @strawberry.mutation(description="Close the interaction for your side (IM2). A chat closes once every "
+                                     "agent party, consulted members included, has marked it done (CH2).")
+    async def mark_done(self, info: Info, interaction_id: strawberry.ID) -> InteractionResult:
+        ctx = info.context
+        return await run(lambda: ctx.backline.transcripts.closing.mark_done(
+            ctx.actor, int_id(interaction_id, "interactionId")))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Lines written on an interaction you may read: the lines so far, then "
+                                         "each new one live, in order. Without interactionId, every new line "
+                                         "of your interactions.")
+    async def transcript_lines(self, info: Info, interaction_id: strawberry.ID | None = None
+                               ) -> AsyncGenerator[TranscriptLine, None]:
+        actor = info.context.actor
+        lines = info.context.backline.transcripts.lines
+        wanted = int_id(interaction_id, "interactionId") if interaction_id is not None else None
+        async with listening(info.context.backline.bus, {TOPIC}) as events:
+            last = 0
+            if wanted is not None:
+                after = None
+                while True:
+                    page, more = await lines.for_agent(actor, wanted, 100, after)
+                    for line in page:
+                        last = after = line.id
+                        yield TranscriptLine.of(line)
+                    if not more:
+                        break
+            async for event in events:
+                entry_id = event.payload.get("entryId", 0)
+                if entry_id <= last or (wanted is not None and event.payload.get("interactionId") != wanted):
+                    continue
+                if lines.agent_sees(actor, event):
+                    yield TranscriptLine.of(Line.from_event(event))
