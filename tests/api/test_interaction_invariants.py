@@ -277,5 +277,5 @@ class Engine(RuleBasedStateMachine):
             return await self.backline.presence.presence_of(session, [a.user_id for a in self.actors])
 
 
-Engine.TestCase.settings = settings(max_examples=25, stateful_step_count=40, deadline=None)
+Engine.TestCase.settings = settings(max_examples=15, stateful_step_count=40, deadline=None)
 TestInteractionInvariants = Engine.TestCase
