@@ -1,0 +1,25 @@
+"""What the customer's side may receive: the interaction without a monitor or a coach, and
+no event about them (SUP1, SUP2). An integration (a switch, a chat server) relays only this to
+the customer; after a barge-in the supervisor is a party like any other."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.events import Event
+from core.interactions.models import InteractionKind
+from core.interactions.view import InteractionView
+from core.supervision.hearing import Audience, sees, visible_parties
+
+
+def as_customer_sees(view: InteractionView, tell_agent_when_monitored: bool) -> InteractionView:
+    return replace(view, parties=visible_parties(view.parties, Audience.EVERYONE, tell_agent_when_monitored))
+
+
+def customer_may_see(event: Event, interaction_id: int) -> bool:
+    """Events of the customer's own interaction meant for everyone: a consultation's are on
+    another interaction (CON2), a monitor's or coach's carry a narrower audience."""
+    payload = event.payload
+    return (payload.get("interactionId") == interaction_id
+            and payload.get("interactionKind") == InteractionKind.CUSTOMER.value
+            and sees(Audience.EVERYONE, Audience.parse(payload.get("audience"))))
