@@ -30,6 +30,10 @@ class PartyRole(str, enum.Enum):
     CONSULTED = "consulted"
     PARTICIPANT = "participant"  # a conference party from the company
     EXTERNAL = "external"  # a conference party outside the company (a phone number)
+    # A supervisor's party, its role naming its mode (SUP1, SUP2; core.supervision.hearing).
+    MONITOR = "monitor"  # hears all, heard by nobody
+    COACH = "coach"  # hears all, heard by the supervised agent only
+    BARGE = "barge"  # a full party, heard by all
 
 
 class PartyState(str, enum.Enum):
@@ -98,6 +102,8 @@ class Party(SQLModel, table=True):
     # Party ids that do not hear this party (selective mute, CNF6).
     muted_towards: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     removed: bool = Field(default=False)
+    # A supervisor party's agent: the one a coach talks to (core.supervision).
+    supervised_user_id: int | None = Field(default=None)
     joined_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     left_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 

@@ -21,6 +21,8 @@ class InteractionOptions:
     remove_participant_allowed: tuple[str, ...] = ("supervisor", "administrator")
     # Roles allowed to create inbound customer contacts through the integration mutation.
     integration_roles: tuple[str, ...] = ("administrator",)
+    # SUP1: whether an agent learns that a supervisor silently monitors its interaction.
+    tell_agent_when_monitored: bool = False
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> "InteractionOptions":
@@ -36,11 +38,12 @@ class InteractionOptions:
             if isinstance(value, bool) or not isinstance(value, int) or value < 3:
                 raise ConfigurationError("contact_centre.conference_max_parties must be a whole number ≥ 3")
             values["conference_max_parties"] = value
-        if "end_conference_when_only_external_left" in section:
-            value = section["end_conference_when_only_external_left"]
-            if not isinstance(value, bool):
-                raise ConfigurationError("contact_centre.end_conference_when_only_external_left must be true or false")
-            values["end_conference_when_only_external_left"] = value
+        for name in ("end_conference_when_only_external_left", "tell_agent_when_monitored"):
+            if name in section:
+                value = section[name]
+                if not isinstance(value, bool):
+                    raise ConfigurationError(f"contact_centre.{name} must be true or false")
+                values[name] = value
         for name in ("remove_participant_allowed", "integration_roles"):
             if name in section:
                 value = section[name]

@@ -4,7 +4,7 @@ interaction it is consulted about (CON3); the history is the stored events (REL3
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
@@ -18,6 +18,7 @@ from core.interactions.queue import positions
 from core.interactions.view import InteractionView
 from core.interactions.work import subject
 from core.store.history import EventRecord
+from core.supervision.hearing import Audience, sees, viewer_audience, visible_parties
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
@@ -55,10 +56,21 @@ class Reading:
         rules.require_read(actor, parties, interaction_id)
         return interaction, parties
 
+    def viewer(self, actor: Actor, parties: list[Party]) -> Audience:
+        """SUP1: supervisors of the team and administrators see every party; an agent on the
+        interaction does not see a silent monitor unless configured."""
+        everything = actor.is_administrator or any(actor.may_supervise_team(t) for t in rules.team_ids(parties))
+        return viewer_audience(actor.user_id, parties, everything)
+
+    def seen_by(self, actor: Actor, view: InteractionView) -> InteractionView:
+        parties = visible_parties(view.parties, self.viewer(actor, view.parties),
+                                  self.engine.options.tell_agent_when_monitored)
+        return replace(view, parties=parties)
+
     async def get(self, actor: Actor, interaction_id: int) -> InteractionView:
         async with self.engine.store.read() as session:
             interaction, _ = await self._readable(session, actor, interaction_id)
-            return await load_view(session, interaction)
+            return self.seen_by(actor, await load_view(session, interaction))
 
     async def parent_context(self, actor: Actor, consultation_id: int) -> ParentContext | None:
         """CON3: the parties of a consultation read its parent's context and contact."""
@@ -81,18 +93,20 @@ class Reading:
                 query = query.where(col(Interaction.id) < after)
             rows = list((await session.exec(
                 query.distinct().order_by(col(Interaction.id).desc()).limit(first + 1))).all())
-            views = [await load_view(session, row) for row in rows[:first]]
+            views = [self.seen_by(actor, await load_view(session, row)) for row in rows[:first]]
             return views, len(rows) > first
 
     async def history(self, actor: Actor, interaction_id: int, first: int,
                       after: int | None = None) -> tuple[list[Event], bool]:
         async with self.engine.store.read() as session:
-            await self._readable(session, actor, interaction_id)
+            _, parties = await self._readable(session, actor, interaction_id)
+            viewer = self.viewer(actor, parties)
             query = select(EventRecord).where(EventRecord.subject == subject(interaction_id))
             if after is not None:
                 query = query.where(col(EventRecord.id) > after)
             rows = list((await session.exec(query.order_by(col(EventRecord.id)).limit(first + 1))).all())
-            return [row.to_event() for row in rows[:first]], len(rows) > first
+            events = [row.to_event() for row in rows[:first]]
+            return [e for e in events if sees(viewer, Audience.parse(e.payload.get("audience")))], len(rows) > first
 
     async def current(self, actor: Actor) -> InteractionView | None:
         """The caller's current interaction: the one it talks on, else the latest it holds."""
@@ -105,7 +119,7 @@ class Reading:
             if not rows:
                 return None
             party, interaction = next(((p, i) for p, i in rows if p.state is PartyState.CONNECTED), rows[0])
-            return await load_view(session, interaction)
+            return self.seen_by(actor, await load_view(session, interaction))
 
 
 def may_see_event(actor: Actor, event: Event) -> bool:

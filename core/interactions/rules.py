@@ -10,6 +10,7 @@ from typing import Iterable, Sequence
 from core.errors import InvalidState, PermissionDenied
 from core.identity.actor import Actor
 from core.interactions.models import Party, PartyRole, PartyState
+from core.supervision.hearing import SUPERVISOR_ROLES, is_silent, may_hear
 
 LIVE = (PartyState.ALERTING, PartyState.CONNECTED, PartyState.HELD)
 ON_CALL = (PartyState.CONNECTED, PartyState.HELD)
@@ -64,6 +65,9 @@ def require_leg(actor: Actor, parties: Sequence[Party], interaction_id: int,
     if party.state not in states:
         raise InvalidState(f"You cannot {doing} while your leg is {party.state.value}.",
                            state=party.state.value)
+    if is_silent(party) and doing != "release":
+        # A monitor or coach is not on the call for the others: it only leaves (SUP1, SUP2).
+        raise InvalidState(f"A supervisor in {party.role.value} mode cannot {doing}; barge in first.")
     return party
 
 
@@ -74,7 +78,8 @@ def customer_parties(parties: Iterable[Party]) -> list[Party]:
 def customer_hold_state(parties: Sequence[Party]) -> PartyState:
     """The customer is connected while somebody of the company (or another outside party)
     talks with it; held when every company party has held it or is still alerting."""
-    others = [p for p in parties if p.role is not PartyRole.CUSTOMER and p.state is PartyState.CONNECTED]
+    others = [p for p in parties if p.role is not PartyRole.CUSTOMER and p.state is PartyState.CONNECTED
+              and not is_silent(p)]
     return PartyState.CONNECTED if others else PartyState.HELD
 
 
@@ -96,12 +101,16 @@ def after_leave(parties: Sequence[Party], leaving: Party, end_when_only_external
     Fewer than two parties on the call: it ends. The owner leaving a conference: it goes on
     without them, the longest-present company party taking it over; with nobody of the
     company left, it ends only where configured (CNF5)."""
-    remaining = [p for p in parties if p.id != leaving.id and p.state in ON_CALL]
+    if is_silent(leaving):
+        return LeaveOutcome(AfterLeave.GOES_ON)
+    # A monitor or coach keeps no call going (SUP1, SUP2), nor takes one over.
+    remaining = [p for p in parties if p.id != leaving.id and p.state in ON_CALL and not is_silent(p)]
     if len(remaining) < 2:
         return LeaveOutcome(AfterLeave.ENDS, reason="released")
     if leaving.role is not PartyRole.OWNER:
         return LeaveOutcome(AfterLeave.GOES_ON)
-    company = sorted((p for p in remaining if is_company(p)), key=lambda p: (p.joined_at, p.id or 0))
+    company = sorted((p for p in remaining if is_company(p) and p.role not in SUPERVISOR_ROLES),
+                     key=lambda p: (p.joined_at, p.id or 0))
     if company:
         return LeaveOutcome(AfterLeave.GOES_ON, new_owner=company[0])
     if end_when_only_external_left:
@@ -111,13 +120,15 @@ def after_leave(parties: Sequence[Party], leaving: Party, end_when_only_external
 
 def hears(parties: Sequence[Party]) -> dict[int, list[int]]:
     """CNF6: for each connected party, the parties it hears. A held, muted or removed party
-    is heard by nobody; a selective mute hides a party from the listed parties only."""
+    is heard by nobody; a selective mute hides a party from the listed parties only; a
+    monitor is heard by nobody and a coach by its agent only (SUP1, SUP2)."""
     connected = [p for p in parties if p.state is PartyState.CONNECTED]
     result: dict[int, list[int]] = {}
     for listener in connected:
         result[listener.id] = sorted(
             speaker.id for speaker in connected
             if speaker.id != listener.id and not speaker.muted and listener.id not in speaker.muted_towards
+            and may_hear(listener, speaker)
         )
     return result
 

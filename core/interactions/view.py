@@ -18,8 +18,14 @@ class InteractionView:
 
 
 async def snapshot(work, interaction: Interaction) -> InteractionView:
+    """As the acting user may see it: an agent on the interaction does not see a silent
+    monitor unless configured (SUP1); users not on it act as supervisors or integrations."""
     from core.interactions.queue import positions
+    from core.supervision.hearing import viewer_audience, visible_parties
 
     offers = await work.offers(interaction)
-    return InteractionView(interaction, list(await work.parties(interaction)), offers,
-                           await positions(work.session, offers))
+    parties = list(await work.parties(interaction))
+    on_it = any(p.user_id == work.actor_id for p in parties)
+    viewer = viewer_audience(work.actor_id, parties, sees_everything=not on_it)
+    parties = visible_parties(parties, viewer, work.engine.options.tell_agent_when_monitored)
+    return InteractionView(interaction, parties, offers, await positions(work.session, offers))

@@ -16,6 +16,7 @@ from core.interactions.models import (
     Interaction, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
 )
 from core.store.unit_of_work import UnitOfWork
+from core.supervision.hearing import Audience, event_audience, is_supervisor
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
@@ -74,6 +75,14 @@ class Work:
         interaction's parties who are not on it (CON2)."""
         parties = self._parties.get(interaction.id, [])
         self.touched[interaction.id] = interaction
+        visible_to = rules.visible_user_ids(parties)
+        # An event about a monitor or coach is kept from whoever may not know of it (SUP1).
+        audience = (Audience.parse(payload.pop("audience")) if "audience" in payload else
+                    event_audience(parties, payload.get("partyId"), self.engine.options.tell_agent_when_monitored))
+        if audience is not Audience.EVERYONE:
+            payload["audience"] = audience.label
+        if audience is Audience.SUPERVISORS:
+            visible_to = sorted({p.user_id for p in parties if is_supervisor(p) and p.user_id is not None})
         self.uow.record(Event(
             topic=TOPIC,
             kind=kind,
@@ -84,7 +93,7 @@ class Work:
                 "interactionId": interaction.id,
                 "channel": interaction.channel,
                 "interactionKind": interaction.kind.value,
-                "visibleTo": rules.visible_user_ids(parties),
+                "visibleTo": visible_to,
                 "teamIds": rules.team_ids(parties),
                 **payload,
             },
