@@ -21,6 +21,7 @@ from core.plugins import load_plugins
 from core.presence.service import PresenceService
 from core.store.db import create_engines
 from core.store.unit_of_work import Store
+from core.supervision.service import SupervisionService
 from core.transcripts.service import TranscriptsService
 from core.voicemail.options import VoicemailOptions
 from core.voicemail.service import VoicemailService
@@ -60,6 +61,7 @@ class Backline:
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
         self.guests = GuestTokens(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
         self.transcripts = TranscriptsService(self)
+        self.supervision = SupervisionService(self)  # SUP1-SUP3: monitor, coach, barge in
         self._started: list = []
 
     async def start(self) -> None:
@@ -67,9 +69,11 @@ class Backline:
             await channel.start(self)
             self._started.append(channel)
         await self.interactions.start()
+        await self.supervision.start_listening()
         log.info("Backline started with channels: %s", ", ".join(self.channels.names()))
 
     async def stop(self) -> None:
+        await self.supervision.stop_listening()
         await self.interactions.stop()
         while self._started:
             channel = self._started.pop()
