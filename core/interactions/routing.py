@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.directory.models import Target
 from core.errors import Conflict, InvalidState, NotFound, PermissionDenied
@@ -162,7 +163,10 @@ class Routing:
             )
             if result.rowcount != 1:
                 raise Conflict("Somebody else took this request first.")
-            await work.session.refresh(offer)
+            # What the update wrote, without reading it back.
+            for name, value in (("state", OfferState.ACCEPTED), ("accepted_by", actor.user_id),
+                                ("closed_at", work.now), ("round", offer.round + 1)):
+                set_committed_value(offer, name, value)
             party = next((p for p in await work.parties(interaction) if p.id == offer.ringing_party_id), None)
             if party is not None:
                 await self.engine.behaviour(interaction.channel).retrieve(interaction, party)
@@ -260,6 +264,9 @@ class Routing:
     async def dispatch_waiting(self, channel: str | None = None) -> int:
         """Offer waiting requests, oldest first, to agents who became available."""
         rung = 0
+        async with self.engine.store.read() as session:
+            if not await queue.waiting(session, channel):
+                return 0  # the common case: no write transaction for nothing
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
             for offer in await queue.waiting(work.session, channel):

@@ -1,0 +1,146 @@
+"""Consult-then-transfer cycles by concurrent clients against a real `backline serve` process.
+
+Each client is a pair of agents (A, B). One cycle is six mutations: a customer call to A
+(the integration), A accepts, A consults B, B accepts, A completes the consultation as a
+transfer, B hangs up. Prints, measured in the same run on the same server:
+- mutations per second at saturation (goal >= 300) and p50/p99 latency per mutation
+  (goal p99 <= 30 ms), per kind of mutation;
+- the throughput of a constant query on the same server and the ratio between the two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+from bench.support import demo_database, describe, percentile, sqlite_url, temporary_folder
+
+PAIRS = 8
+SECONDS = 6.0
+AGENTS = ("agent", "marie.dupont", "helene.durand", "francois.lefevre", "zoe.moreau", "noemie.garcia",
+          "jerome.petit", "ines.roux", "loic.fournier", "celine.girard", "andre.bonnet", "elodie.mercier",
+          "gaetan.blanc", "beatrice.faure", "jose.munoz", "bjorn.ostergaard")
+
+LOGIN = "mutation($u: String!) { login(username: $u, password: \"demo\") { ... on LoginSuccess { token } } }"
+LOG_IN = 'mutation { logIn(channel: "voice", ready: true) { __typename } }'
+SHAPE = "{ __typename ... on Interaction { id offers { id state } } ... on Error { code message } }"
+CALL = "mutation($to: String!) { r: createCustomerInteraction(input: {to: $to, from: \"+33100000000\"}) " + SHAPE + " }"
+ACCEPT = "mutation($id: ID!) { r: acceptOffer(offerId: $id) " + SHAPE + " }"
+CONSULT = "mutation($id: ID!, $t: ID!) { r: startConsultation(interactionId: $id, targetId: $t) " + SHAPE + " }"
+COMPLETE = "mutation($id: ID!) { r: completeConsultation(consultationId: $id, as: TRANSFER) " + SHAPE + " }"
+RELEASE = "mutation($id: ID!) { r: release(interactionId: $id) " + SHAPE + " }"
+CONSTANT = "{ reasonCodes }"
+
+
+class Desk:
+    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def send(self, name: str, query: str, variables: dict, timings: dict[str, list[float]]) -> dict:
+        started = time.perf_counter()
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables},
+                                        headers=self.headers)
+        timings[name].append((time.perf_counter() - started) * 1000)
+        body = response.json()
+        if response.status_code != 200 or body.get("errors") or body["data"]["r"]["__typename"] != "Interaction":
+            raise RuntimeError(f"{name} failed: {response.status_code} {str(body)[:300]}")
+        return body["data"]["r"]
+
+
+def open_offer(result: dict) -> str:
+    return next(o["id"] for o in result["offers"] if o["state"] in ("RINGING", "WAITING"))
+
+
+async def cycle(admin: Desk, a: Desk, b: Desk, a_name: str, b_target: str, timings) -> None:
+    call = await admin.send("createCustomerInteraction", CALL, {"to": f"agent:{a_name}"}, timings)
+    call = await a.send("acceptOffer", ACCEPT, {"id": open_offer(call)}, timings)
+    consult = await a.send("startConsultation", CONSULT, {"id": call["id"], "t": b_target}, timings)
+    await b.send("acceptOffer", ACCEPT, {"id": open_offer(consult)}, timings)
+    await a.send("completeConsultation", COMPLETE, {"id": consult["id"]}, timings)
+    await b.send("release", RELEASE, {"id": call["id"]}, timings)
+
+
+async def constant_rate(http: httpx.AsyncClient, token: str) -> float:
+    done = 0
+    deadline = time.perf_counter() + SECONDS / 2
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def client() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await http.post("/graphql", json={"query": CONSTANT}, headers=headers)
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(PAIRS)))
+    return done / (time.perf_counter() - started)
+
+
+async def measure(base: str, targets: dict[str, str]) -> None:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        async def desk(name: str) -> Desk:
+            body = (await http.post("/graphql", json={"query": LOGIN, "variables": {"u": name}})).json()
+            return Desk(http, body["data"]["login"]["token"])
+
+        admin = await desk("admin")
+        agents = {name: await desk(name) for name in AGENTS[: 2 * PAIRS]}
+        for agent in agents.values():
+            await agent.http.post("/graphql", json={"query": LOG_IN}, headers=agent.headers)
+        pairs = [(AGENTS[2 * i], AGENTS[2 * i + 1]) for i in range(PAIRS)]
+
+        warm: dict[str, list[float]] = defaultdict(list)
+        for a_name, b_name in pairs:
+            await cycle(admin, agents[a_name], agents[b_name], a_name, targets[b_name], warm)
+
+        timings: dict[str, list[float]] = defaultdict(list)
+        cycles = 0
+        deadline = time.perf_counter() + SECONDS
+
+        async def client(a_name: str, b_name: str) -> None:
+            nonlocal cycles
+            while time.perf_counter() < deadline:
+                await cycle(admin, agents[a_name], agents[b_name], a_name, targets[b_name], timings)
+                cycles += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client(a, b) for a, b in pairs))
+        elapsed = time.perf_counter() - started
+        everything = [t for values in timings.values() for t in values]
+        rate = len(everything) / elapsed
+        print(f"{PAIRS} concurrent clients, consult-then-transfer cycles for {elapsed:.1f} s: "
+              f"{cycles} cycles, {len(everything)} mutations")
+        print(f"  mutations/s {rate:8.0f}   (goal >= 300)")
+        print(f"  all mutations: {describe(everything)}")
+        print(f"  p99 {percentile(everything, 99):.2f} ms (goal <= 30 ms)")
+        for name, values in sorted(timings.items()):
+            print(f"  {name:26s} {describe(values)}")
+        constant = await constant_rate(http, admin.headers["Authorization"].removeprefix("Bearer "))
+        print(f"constant query (reasonCodes), same clients: {constant:8.0f} req/s; "
+              f"mutation/constant ratio {rate / constant:.2f}")
+
+
+def agent_targets(path: Path) -> dict[str, str]:
+    db = sqlite3.connect(path)
+    rows = db.execute("SELECT u.username, t.id FROM target t JOIN app_user u ON u.id = t.user_id").fetchall()
+    db.close()
+    return {username: str(target_id) for username, target_id in rows}
+
+
+def main() -> None:
+    from tests.support.servers import server_process
+
+    with temporary_folder() as folder:
+        path = demo_database(Path(folder))
+        with server_process(sqlite_url(path), extra_env={"BACKLINE_RATE_LIMIT": "1000000"}) as base:
+            asyncio.run(measure(base, agent_targets(path)))
+
+
+if __name__ == "__main__":
+    main()
