@@ -27,6 +27,7 @@ from core.supervision.hearing import (
     MODE_OF_ROLE, ROLE_OF_MODE, SUPERVISOR_ROLES, Mode, audience_of,
 )
 from core.supervision.models import Scope, Supervision
+from core.supervision.teams import TeamInteractions
 
 if TYPE_CHECKING:
     from core.runtime import Backline
@@ -60,6 +61,7 @@ class SupervisionService:
         self._subscription = None
         self._listener: asyncio.Task | None = None
         self._busy = False
+        self.teams = TeamInteractions(self.engine)
 
     @property
     def tell_agent(self) -> bool:
