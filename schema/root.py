@@ -19,18 +19,19 @@ from schema import messages
 from schema import voicemail
 from schema import interactions
 from schema import customer_chat, im, transcripts
+from schema import supervision
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 
 log = logging.getLogger("backline.api")
 
 QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
-           interactions.Query, transcripts.Query, im.Query, customer_chat.Query)
+           interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
-             interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation)
+             interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
                                          interactions.Subscription, transcripts.Subscription, im.Subscription,
-                                         customer_chat.Subscription)
+                                         customer_chat.Subscription, supervision.Subscription)
 PUBLIC_FIELDS = {"login"} | customer_chat.PUBLIC
 
 
