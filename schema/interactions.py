@@ -27,6 +27,7 @@ from core.interactions.models import PartyState as CorePartyState
 from core.interactions.reading import may_see_event
 from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
+from schema.channels import Operation as ChannelOperation
 from schema.errors import attempt, result_union
 from schema.streams import listening
 
@@ -196,6 +197,13 @@ class Interaction:
     end_reason: str | None
     parties: list[Party]
     offers: list[Offer]
+    view: strawberry.Private[InteractionView]
+
+    @strawberry.field(description="What the caller may do on it now (hold, consult, transfer …); the "
+                                  "server decides, the desktop renders.")
+    def allowed_operations(self, info: Info) -> list[ChannelOperation]:
+        allowed = info.context.backline.interactions.allowed(info.context.actor, self.view)
+        return sorted(allowed, key=lambda op: op.value)
 
     @strawberry.field(description="For a consultation: the context and contact of the interaction it is about.")
     async def parent(self, info: Info) -> ParentContext | None:
@@ -226,7 +234,7 @@ class Interaction:
                    parent_id=sid(i.parent_id), destination=i.destination, context=pairs(i.context),
                    contact=pairs(i.contact), created_at=i.created_at, ended_at=i.ended_at, end_reason=i.end_reason,
                    parties=[Party.of(p, hearing) for p in view.parties],
-                   offers=[Offer.of(o, view.positions.get(o.id)) for o in view.offers])
+                   offers=[Offer.of(o, view.positions.get(o.id)) for o in view.offers], view=view)
 
 
 @strawberry.type

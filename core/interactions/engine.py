@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.identity.actor import Actor
+from core.interactions.allowed import allowed_operations
 from core.interactions.behaviour import Behaviour
 from core.interactions.calls import Calls
 from core.interactions.conferences import Conferences
@@ -37,12 +38,32 @@ class InteractionEngine:
         self.consultations = Consultations(self)
         self.conferences = Conferences(self)
         self.reading = Reading(self)
+        directory = getattr(backline, "directory", None)
+        if directory is not None:
+            directory.current_interaction = self.current_for_directory  # DIR3
         self._handlers = {
             OfferPurpose.ROUTE: self.inbound,
             OfferPurpose.TRANSFER: self.transfers,
             OfferPurpose.CONSULT: self.consultations,
             OfferPurpose.CONFERENCE: self.conferences,
         }
+
+    async def current_for_directory(self, actor: Actor, interaction_id: int | None = None):
+        """DIR3: the caller's current interaction (or the one named), with what it allows
+        now, for the directory's actions."""
+        from core.directory.actions import CurrentInteraction
+
+        view = await (self.reading.get(actor, interaction_id) if interaction_id is not None
+                      else self.reading.current(actor))
+        if view is None:
+            return None
+        return CurrentInteraction(channel=view.interaction.channel, allowed=self.allowed(actor, view),
+                                  interaction_id=view.interaction.id)
+
+    def allowed(self, actor: Actor, view):
+        channel = self.channels.get(view.interaction.channel)
+        return allowed_operations(actor.user_id, view.interaction, view.parties, view.offers,
+                                  channel.capabilities, self.options.conference_max_parties)
 
     def handler(self, purpose: OfferPurpose):
         return self._handlers[purpose]

@@ -1,0 +1,40 @@
+"""What the caller may do on an interaction now (Genesys calls these a call's
+`capabilities`): the channel's operations narrowed by the interaction's state and the
+caller's leg. The directory's actions (DIR3) and the desktop's buttons read it; the server
+decides, the front end renders."""
+
+from __future__ import annotations
+
+from core.channels import Capabilities, Operation
+from core.interactions import rules
+from core.interactions.models import (
+    Interaction, InteractionKind, InteractionState, Offer, OfferPurpose, Party, PartyRole, PartyState,
+)
+
+
+def allowed_operations(user_id: int, interaction: Interaction, parties: list[Party], offers: list[Offer],
+                       capabilities: Capabilities, conference_max_parties: int) -> frozenset[Operation]:
+    leg = rules.leg_of(user_id, parties)
+    if leg is None or leg.state is PartyState.ALERTING or interaction.state is not InteractionState.ACTIVE:
+        return frozenset()
+    allowed: set[Operation] = set()
+    if capabilities.supports(Operation.HOLD):
+        allowed.add(Operation.HOLD)
+    if capabilities.supports(Operation.DTMF) and leg.state is PartyState.CONNECTED:
+        allowed.add(Operation.DTMF)
+    if interaction.kind is InteractionKind.CONSULTATION:
+        return frozenset(allowed)
+    # A consultation may use another channel than the interaction's (CON1): the directory
+    # narrows by the target's channels; here it is allowed whenever the caller is on the call.
+    allowed.add(Operation.CONSULT)
+    if interaction.kind is not InteractionKind.CUSTOMER:
+        return frozenset(allowed)
+    if capabilities.supports(Operation.CONFERENCE) and rules.conference_has_room(parties, conference_max_parties):
+        allowed.add(Operation.CONFERENCE)
+    pending = any(o.state.open and o.purpose is OfferPurpose.TRANSFER for o in offers)
+    inbound_ok = interaction.inbound or not capabilities.transfer_inbound_only
+    if capabilities.supports(Operation.TRANSFER) and leg.role is PartyRole.OWNER and not pending and inbound_ok:
+        allowed.add(Operation.TRANSFER)
+        if capabilities.supports(Operation.VOICEMAIL):
+            allowed.add(Operation.VOICEMAIL)
+    return frozenset(allowed)
