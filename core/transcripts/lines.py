@@ -44,11 +44,12 @@ class Line:
     meta: dict[str, Any]
     created_at: datetime
     from_customer: bool
+    external_id: str | None = None
 
     @classmethod
     def of(cls, entry: TranscriptEntry, from_customer: bool) -> "Line":
         return cls(entry.id, entry.interaction_id, entry.party_id, entry.author_user_id, entry.author_name,
-                   entry.audience, entry.text, dict(entry.meta), entry.created_at, from_customer)
+                   entry.audience, entry.text, dict(entry.meta), entry.created_at, from_customer, entry.external_id)
 
     @classmethod
     def from_event(cls, event: Event) -> "Line":
@@ -132,9 +133,56 @@ class Lines:
             if interaction.state is InteractionState.ENDED:
                 raise InvalidState("The interaction has ended.")
             audience = rules.LineAudience.INTERNAL if internal else rules.LineAudience.CUSTOMER
-            entry = await self.write(work, interaction, leg, text, audience, validated=True)
+            channel = work.channel(interaction)
+            # A channel that sends lines out (e-mail) names them and delivers them after commit.
+            deliver = getattr(channel, "deliver", None)
+            outbound = deliver is not None and not internal and interaction.kind is InteractionKind.CUSTOMER
+            make_id = getattr(channel, "new_message_id", None)
+            entry = await self.write(work, interaction, leg, text, audience, validated=True,
+                                     meta={"delivery": "pending"} if outbound else None,
+                                     external_id=make_id() if outbound and make_id else None)
             work.finish()
-            return Line.of(entry, from_customer=False)
+        line = Line.of(entry, from_customer=False)
+        if outbound:
+            await deliver(line)  # never raises: a failing backend is reported (MSG1) and retried
+        return line
+
+    # -- outbound delivery -----------------------------------------------------------------
+
+    async def thread_of(self, interaction_id: int) -> dict[str, Any]:
+        """What a channel needs to send a reply: the customer's address and name, the first
+        subject and the ids of the lines so far (for In-Reply-To / References)."""
+        async with self.backline.store.read() as session:
+            parties = await load_parties(session, interaction_id)
+            customer = next((p for p in parties if p.role.value == "customer"), None)
+            entries = list((await session.exec(select(TranscriptEntry).where(
+                TranscriptEntry.interaction_id == interaction_id).order_by(col(TranscriptEntry.id)))).all())
+        customer_ids = {p.id for p in parties if p.role.value == "customer"}
+        return {
+            "address": customer.address if customer else None,
+            "name": customer.display_name if customer else None,
+            "subject": next((e.meta.get("subject") for e in entries if e.meta.get("subject")), ""),
+            "ids": [e.external_id for e in entries if e.external_id],
+            "last_from_customer": next((e.external_id for e in reversed(entries)
+                                        if e.party_id in customer_ids and e.external_id), None),
+        }
+
+    async def mark_delivery(self, entry_id: int, status: str, detail: str = "") -> None:
+        async with self.backline.store.write() as uow:
+            entry = await uow.session.get(TranscriptEntry, entry_id)
+            if entry is not None:
+                entry.meta = {**entry.meta, "delivery": status, **({"deliveryDetail": detail[:200]} if detail else {})}
+                uow.session.add(entry)
+
+    async def undelivered(self, channel: str, limit: int = 500) -> list[Line]:
+        """Outbound lines not sent yet (after a restart or while the backend is down)."""
+        async with self.backline.store.read() as session:
+            rows = (await session.exec(
+                select(TranscriptEntry).join(Interaction, col(Interaction.id) == col(TranscriptEntry.interaction_id))
+                .where(Interaction.channel == channel, col(TranscriptEntry.author_user_id).is_not(None),
+                       col(TranscriptEntry.external_id).is_not(None))
+                .order_by(col(TranscriptEntry.id)).limit(limit))).all()
+            return [Line.of(e, False) for e in rows if e.meta.get("delivery") == "pending"]
 
     async def for_agent(self, actor: Actor, interaction_id: int, first: int,
                         after: int | None = None) -> tuple[list[Line], bool]:

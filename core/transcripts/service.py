@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from core.transcripts.closing import Closing
 from core.transcripts.customer_chats import CustomerChats
+from core.transcripts.inbound import InboundWritten
 from core.transcripts.internal import InternalRequests
 from core.transcripts.lines import Lines
 
@@ -20,3 +21,4 @@ class TranscriptsService:
         self.closing = Closing(backline)
         self.internal = InternalRequests(backline)
         self.chats = CustomerChats(backline)
+        self.inbound = InboundWritten(backline)

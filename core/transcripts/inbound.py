@@ -1,0 +1,101 @@
+"""Written contacts arriving from outside (an e-mail through the SMTP listener): a new inbound
+interaction routed like any other (GRP3, GRP4), or, when it answers an earlier message
+(In-Reply-To / References), a new line on that message's interaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+from sqlmodel import col, select
+
+from core.channels import Audience
+from core.errors import InvalidInput, UnsupportedOperation
+from core.interactions import targets
+from core.interactions.models import (
+    Interaction, InteractionKind, InteractionState, OfferPurpose, PartyRole, PartyState,
+)
+from core.interactions.work import Work
+from core.transcripts.lines import validate_text
+from core.transcripts.models import TranscriptEntry
+
+if TYPE_CHECKING:
+    from core.runtime import Backline
+
+
+@dataclass(frozen=True)
+class WrittenContact:
+    sender: str  # the customer's address
+    sender_name: str
+    destination: str  # where to route a new contact: `queue:email`
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)  # subject, to, attachments …
+    external_id: str | None = None  # its Message-ID
+    answers: Sequence[str] = ()  # the ids it replies to (In-Reply-To, References)
+
+
+@dataclass(frozen=True)
+class Received:
+    interaction_id: int
+    entry_id: int
+    joined: bool  # a reply that joined an earlier interaction
+
+
+class InboundWritten:
+    def __init__(self, backline: "Backline") -> None:
+        self.backline = backline
+
+    async def receive(self, channel_name: str, contact: WrittenContact) -> Received:
+        channel = self.backline.channels.get(channel_name)
+        if channel.capabilities.audience is not Audience.CUSTOMER:
+            raise UnsupportedOperation(channel.name, "inbound contact")
+        if not contact.sender or len(contact.sender) > 160:
+            raise InvalidInput("The sender's address is 1 to 160 characters.", field="from")
+        text = validate_text(channel, contact.text or "(no text)")
+        engine = self.backline.interactions
+        lines = self.backline.transcripts.lines
+        async with self.backline.store.write() as uow:
+            work = Work(engine, uow, None)
+            earlier = await self._answered(work, channel.name, contact.answers)
+            if earlier is not None:
+                customer = next((p for p in await work.parties(earlier) if p.role is PartyRole.CUSTOMER), None)
+                entry = await lines.write(work, earlier, customer, text, meta=contact.meta,
+                                          external_id=contact.external_id, author_name=contact.sender_name,
+                                          validated=True)
+                work.record(earlier, "CustomerReplied", entryId=entry.id)
+                work.finish()
+                return Received(earlier.id, entry.id, True)
+            target = await targets.target_by_destination(work.session, contact.destination)
+            interaction = Interaction(channel=channel.name, kind=InteractionKind.CUSTOMER,
+                                      state=InteractionState.ROUTING, inbound=True,
+                                      destination=contact.destination[:160],
+                                      contact={"name": contact.sender_name[:160], "address": contact.sender},
+                                      context={k: str(v)[:200] for k, v in contact.meta.items()
+                                               if k == "subject"},
+                                      created_at=work.now)
+            work.session.add(interaction)
+            await work.session.flush()
+            await work.parties(interaction)
+            work.record(interaction, "InteractionCreated", caller=contact.sender, destination=contact.destination,
+                        targetName=target.name)
+            customer = await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD,
+                                            address=contact.sender, display_name=contact.sender_name)
+            entry = await lines.write(work, interaction, customer, text, meta=contact.meta,
+                                      external_id=contact.external_id, author_name=contact.sender_name,
+                                      validated=True)
+            await engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
+            work.finish()
+            return Received(interaction.id, entry.id, False)
+
+    async def _answered(self, work: Work, channel: str, ids: Sequence[str]) -> Interaction | None:
+        """The live interaction on `channel` that wrote one of `ids`, latest first."""
+        ids = [i for i in ids if i][:50]
+        if not ids:
+            return None
+        row = (await work.session.exec(
+            select(Interaction).join(TranscriptEntry, col(TranscriptEntry.interaction_id) == col(Interaction.id))
+            .where(col(TranscriptEntry.external_id).in_(ids), Interaction.channel == channel,
+                   Interaction.state != InteractionState.ENDED)
+            .order_by(col(TranscriptEntry.id).desc())
+        )).first()
+        return None if row is None else await work.interaction(row.id)
