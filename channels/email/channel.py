@@ -70,7 +70,7 @@ class EmailChannel(Channel):
 
     async def start(self, backline: "Backline") -> None:
         self.backline = backline
-        if self.settings["smtp_port"]:
+        if self.settings["smtp_port"] and self.listener is None:
             handler = InboundHandler(self.settings["route_to"],
                                      lambda contact: backline.transcripts.inbound.receive(self.name, contact))
             listener = Listener(self.settings["smtp_host"], self.settings["smtp_port"],
