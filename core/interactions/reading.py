@@ -106,7 +106,7 @@ class Reading:
                 query = query.where(col(EventRecord.id) > after)
             rows = list((await session.exec(query.order_by(col(EventRecord.id)).limit(first + 1))).all())
             events = [row.to_event() for row in rows[:first]]
-            return [e for e in events if sees(viewer, Audience.parse(e.payload.get("audience")))], len(rows) > first
+            return [e for e in events if sees(viewer, Audience.parse(e.payload.get("knownTo")))], len(rows) > first
 
     async def current(self, actor: Actor) -> InteractionView | None:
         """The caller's current interaction: the one it talks on, else the latest it holds."""

@@ -15,6 +15,10 @@ from core.supervision.hearing import SUPERVISOR_ROLES, is_silent, may_hear
 LIVE = (PartyState.ALERTING, PartyState.CONNECTED, PartyState.HELD)
 ON_CALL = (PartyState.CONNECTED, PartyState.HELD)
 AGENT_ROLES = (PartyRole.OWNER, PartyRole.CONSULTED, PartyRole.PARTICIPANT)
+# A monitor or coach is not on the call for the others (SUP1, SUP2): it only leaves, and a
+# coach also writes (its lines are internal: the customer never reads them). Keyed by the
+# `doing` of require_leg's callers.
+SILENT_MAY = {PartyRole.MONITOR: frozenset({"release"}), PartyRole.COACH: frozenset({"release", "write on it"})}
 
 
 def is_live(party: Party) -> bool:
@@ -65,8 +69,7 @@ def require_leg(actor: Actor, parties: Sequence[Party], interaction_id: int,
     if party.state not in states:
         raise InvalidState(f"You cannot {doing} while your leg is {party.state.value}.",
                            state=party.state.value)
-    if is_silent(party) and doing != "release":
-        # A monitor or coach is not on the call for the others: it only leaves (SUP1, SUP2).
+    if is_silent(party) and doing not in SILENT_MAY.get(party.role, ()):
         raise InvalidState(f"A supervisor in {party.role.value} mode cannot {doing}; barge in first.")
     return party
 

@@ -77,10 +77,10 @@ class Work:
         self.touched[interaction.id] = interaction
         visible_to = rules.visible_user_ids(parties)
         # An event about a monitor or coach is kept from whoever may not know of it (SUP1).
-        audience = (Audience.parse(payload.pop("audience")) if "audience" in payload else
+        audience = (Audience.parse(payload.pop("knownTo")) if "knownTo" in payload else
                     event_audience(parties, payload.get("partyId"), self.engine.options.tell_agent_when_monitored))
         if audience is not Audience.EVERYONE:
-            payload["audience"] = audience.label
+            payload["knownTo"] = audience.label
         if audience is Audience.SUPERVISORS:
             visible_to = sorted({p.user_id for p in parties if is_supervisor(p) and p.user_id is not None})
         self.uow.record(Event(
