@@ -9,6 +9,7 @@ from dataclasses import replace
 from core.events import Event
 from core.interactions.models import InteractionKind
 from core.interactions.view import InteractionView
+from core.interactions.work import TOPIC
 from core.supervision.hearing import Audience, sees, visible_parties
 
 
@@ -17,9 +18,10 @@ def as_customer_sees(view: InteractionView, tell_agent_when_monitored: bool) -> 
 
 
 def customer_may_see(event: Event, interaction_id: int) -> bool:
-    """Events of the customer's own interaction meant for everyone: a consultation's are on
-    another interaction (CON2), a monitor's or coach's carry a narrower audience."""
+    """Engine events of the customer's own interaction meant for everyone: a consultation's
+    are on another interaction (CON2), a monitor's or coach's are known to fewer (`knownTo`);
+    chat lines are the transcript's to filter, on their own topic."""
     payload = event.payload
-    return (payload.get("interactionId") == interaction_id
+    return (event.topic == TOPIC and payload.get("interactionId") == interaction_id
             and payload.get("interactionKind") == InteractionKind.CUSTOMER.value
-            and sees(Audience.EVERYONE, Audience.parse(payload.get("audience"))))
+            and sees(Audience.EVERYONE, Audience.parse(payload.get("knownTo"))))

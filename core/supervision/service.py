@@ -162,13 +162,13 @@ class SupervisionService:
         work.session.add(party)
         after = audience_of(party, self.tell_agent)
         work.record(interaction, "SupervisionModeChanged", partyId=party.id, mode=mode.value,
-                    previous=previous.value, audience=min(before, after).label)
+                    previous=previous.value, knownTo=min(before, after).label)
         if after > before:
             work.record(interaction, "PartyAdded", partyId=party.id, userId=party.user_id, role=party.role.value,
-                        state=party.state.value, displayName=party.display_name, audience=after.label)
+                        state=party.state.value, displayName=party.display_name, knownTo=after.label)
         elif after < before:
             work.record(interaction, "PartyWithdrawn", partyId=party.id, userId=party.user_id,
-                        audience=before.label)
+                        knownTo=before.label)
         await work.refresh_customer(interaction)
 
     async def _live_parties(self, work: Work, supervision: Supervision) -> list[tuple[Interaction, Party]]:

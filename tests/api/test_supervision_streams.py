@@ -74,7 +74,7 @@ async def test_sup1_sup2_a_customers_stream_carries_nothing_of_a_monitor_or_a_co
             states = [e["payload"]["state"] for e in before if e["kind"] == "PartyStateChanged"
                       and e["payload"]["role"] == "customer"]
             assert states[-4:] == ["held", "connected", "held", "connected"]
-            assert all("audience" not in e["payload"] for e in items)
+            assert all("knownTo" not in e["payload"] for e in items)
             # The agent, not told of a silent monitor, learnt of it only when coached.
             agents = events_of(await until(agent_stream, lambda i: barged(i["interactionEvents"])),
                                "interactionEvents")

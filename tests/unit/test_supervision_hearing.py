@@ -99,8 +99,8 @@ def test_sup1_the_customer_feed_drops_events_with_a_narrower_audience_and_other_
                      payload={"interactionId": interaction_id, "interactionKind": kind, **payload})
 
     assert customer_may_see(event(), 1)
-    assert not customer_may_see(event(audience="company"), 1)
-    assert not customer_may_see(event(audience="supervisors"), 1)
+    assert not customer_may_see(event(knownTo="company"), 1)
+    assert not customer_may_see(event(knownTo="supervisors"), 1)
     assert not customer_may_see(event(2), 1)
     assert not customer_may_see(event(kind="consultation"), 1)
 
