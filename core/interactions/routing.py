@@ -42,6 +42,7 @@ class Routing:
         self._subscription = None
         self._listener: asyncio.Task | None = None
         self._dispatching = False
+        self._progress = asyncio.Event()
 
     # -- opening -------------------------------------------------------------------------
 
@@ -298,21 +299,24 @@ class Routing:
 
     async def _listen(self) -> None:
         async for event in self._subscription:
-            if event.payload.get("state") != "ready":
-                continue
-            self._dispatching = True
-            try:
-                await self.dispatch_waiting(event.payload.get("channel"))
-            except Exception:
-                log.exception("Serving waiting requests failed")
-            finally:
-                self._dispatching = False
+            if event.payload.get("state") == "ready":
+                self._dispatching = True
+                try:
+                    await self.dispatch_waiting(event.payload.get("channel"))
+                except Exception:
+                    log.exception("Serving waiting requests failed")
+                finally:
+                    self._dispatching = False
+            self._progress.set()
 
-    async def settle(self) -> None:
-        """Until every presence change published so far has been served (for tests and the
-        CLI, which must not race the listener)."""
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Until every presence change published so far has been served (for tests and
+        tools that must not race the listener). `timeout` is a real-time safety net."""
         pending = getattr(self._subscription, "queue", None)
-        for _ in range(10_000):
-            if not self._dispatching and (pending is None or pending.empty()):
-                return
-            await asyncio.sleep(0)
+        if pending is None or self._listener is None:
+            return
+        async def idle() -> None:
+            while self._dispatching or not pending.empty():
+                self._progress.clear()
+                await self._progress.wait()
+        await asyncio.wait_for(idle(), timeout)
