@@ -10,7 +10,7 @@ from core.errors import InvalidState
 from core.identity.actor import Actor
 from core.interactions import rules
 from core.interactions.inbound import clean_data
-from core.interactions.models import InteractionState, PartyState
+from core.interactions.models import InteractionKind, InteractionState, PartyState
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
 
@@ -70,6 +70,8 @@ class Calls:
             sent = await self.engine.behaviour(interaction.channel).send_dtmf(interaction, leg, digits)
             # The digits may be a PIN: the history keeps how many, not which.
             work.record(interaction, "DtmfSent", partyId=leg.id, count=len(sent))
+            if interaction.kind is InteractionKind.INTERNAL:  # e.g. a voicemail PIN (VM2)
+                await self.engine.internal.digits(work, interaction, actor.user_id, sent)
             work.finish()
             return await snapshot(work, interaction)
 
