@@ -58,6 +58,7 @@ class Backline:
         self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
                                           VoicemailOptions.from_config(self.config.contact_centre))
         self.interactions = InteractionEngine(self)
+        self.voicemail.link(self.interactions.internal)  # VM2: a session is an internal voice call
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
         self.guests = GuestTokens(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
         self.transcripts = TranscriptsService(self)

@@ -57,13 +57,16 @@ class VoicemailSession:
     locked_until: datetime | None
     opened_at: datetime
     ended_at: datetime | None
+    interaction_id: strawberry.ID | None = strawberry.field(
+        description="The internal voice interaction of this session (VM2): sendDtmf on it enters the PIN.")
 
     @classmethod
     def of(cls, view: AccessView) -> "VoicemailSession":
         a = view.access
         return cls(id=strawberry.ID(str(a.id)), mailbox_id=strawberry.ID(view.mailbox.key), channel=a.channel,
                    state=a.state, tries_left=view.tries_left, pin_rejected=view.pin_rejected,
-                   locked_until=view.locked_until, opened_at=a.opened_at, ended_at=a.ended_at)
+                   locked_until=view.locked_until, opened_at=a.opened_at, ended_at=a.ended_at,
+                   interaction_id=strawberry.ID(str(a.interaction_id)) if a.interaction_id is not None else None)
 
 
 @strawberry.type

@@ -92,6 +92,13 @@ class VoicemailService:
         self.messages = messages
         self.options = options
         self._default_pin_hash: str | None = None
+        self.calls = None  # the interaction engine's internal calls, once linked (VM2)
+
+    def link(self, calls) -> None:
+        """VM2: a session is an internal voice interaction of the engine (`calls.start`, `calls.end`);
+        digits sent on it through the engine's DTMF reach the PIN entry (`calls.on_digits`)."""
+        self.calls = calls
+        calls.on_digits(self._digits_from_interaction)
 
     # -- where voicemail runs ------------------------------------------------------------
 
@@ -258,6 +265,9 @@ class VoicemailService:
                 uow.session.add(mailbox)
             access = VoicemailAccess(mailbox_id=mailbox.id, user_id=actor.user_id, channel=channel.name,
                                      state=AccessState.AUTHENTICATING, opened_at=now)
+            if self.calls is not None:
+                access.interaction_id = await self.calls.start(uow, actor.user_id, channel.name,
+                                                               destination=f"voicemail:{ref.key}")
             uow.session.add(access)
             await uow.session.flush()
             self._record_access(uow, access, "VoicemailAccessStarted", ref)
@@ -266,38 +276,61 @@ class VoicemailService:
     async def send_dtmf(self, actor: Actor, access_id: int, digits: str) -> AccessView:
         """Keypad digits, one at a time or several: `*` starts the PIN again, `#` ends it
         early. Wrong PINs are counted on the mailbox; the last allowed one locks it."""
-        if not digits or len(digits) > MAX_DIGITS_PER_REQUEST or set(digits) - DTMF_DIGITS:
-            raise InvalidInput(f"DTMF digits are 1 to {MAX_DIGITS_PER_REQUEST} of 0-9, * and #.", field="digits")
+        self._check_digits(digits)
         async with self.store.write() as uow:
             access, mailbox = await self._access(uow.session, actor, access_id)
-            if access.state is not AccessState.AUTHENTICATING:
-                raise InvalidState(f"This voicemail session is {access.state.value}; it takes no PIN now.")
-            ref = MailboxRef.of(mailbox)
-            now = self.clock.now()
-            rejected = False
-            for attempt, pending in entries(access.pending_digits, digits, self.options.pin_length):
-                access.pending_digits = pending
-                if attempt is None:
-                    break
-                if mailbox.locked_until is not None and mailbox.locked_until > now:
-                    self._end(access, AccessState.LOCKED, now)
-                elif verify_password(mailbox.pin_hash, attempt):
-                    mailbox.failed_attempts = 0
-                    access.state = AccessState.OPEN
-                    self._record_access(uow, access, "VoicemailPinAccepted", ref)
-                else:
-                    rejected = True
-                    mailbox.failed_attempts += 1
-                    self._record_access(uow, access, "VoicemailPinRejected", ref)
-                    if mailbox.failed_attempts >= self.options.pin_tries:
-                        mailbox.locked_until = now + timedelta(seconds=self.options.lockout_seconds)
-                        self._end(access, AccessState.LOCKED, now)
-                        self._record_access(uow, access, "MailboxLocked", ref)
-                if access.state is not AccessState.AUTHENTICATING:
-                    access.pending_digits = ""
-                    break
-            uow.session.add_all([access, mailbox])
+            rejected = await self._enter(uow, access, mailbox, digits)
+            if access.state is AccessState.LOCKED and access.interaction_id is not None and self.calls is not None:
+                await self.calls.end(uow, access.interaction_id, "voicemail_locked")
             return self._view(access, mailbox, pin_rejected=rejected)
+
+    @staticmethod
+    def _check_digits(digits: str) -> None:
+        if not digits or len(digits) > MAX_DIGITS_PER_REQUEST or set(digits) - DTMF_DIGITS:
+            raise InvalidInput(f"DTMF digits are 1 to {MAX_DIGITS_PER_REQUEST} of 0-9, * and #.", field="digits")
+
+    async def _digits_from_interaction(self, uow: UnitOfWork, interaction_id: int, user_id: int,
+                                       digits: str) -> str | None:
+        """The engine's DTMF on a voicemail session's interaction, in the engine's unit of
+        work; returns why the interaction ends (the mailbox locked), if it does."""
+        access = (await uow.session.exec(select(VoicemailAccess).where(
+            VoicemailAccess.interaction_id == interaction_id))).first()
+        if access is None or access.user_id != user_id or access.state is not AccessState.AUTHENTICATING:
+            return None  # not a PIN: menu keys once the mailbox is open
+        self._check_digits(digits)
+        await self._enter(uow, access, await uow.session.get(Mailbox, access.mailbox_id), digits)
+        return "voicemail_locked" if access.state is AccessState.LOCKED else None
+
+    async def _enter(self, uow: UnitOfWork, access: VoicemailAccess, mailbox: Mailbox, digits: str) -> bool:
+        """Applies keypad digits to a session waiting for its PIN; True when a PIN was wrong."""
+        if access.state is not AccessState.AUTHENTICATING:
+            raise InvalidState(f"This voicemail session is {access.state.value}; it takes no PIN now.")
+        ref = MailboxRef.of(mailbox)
+        now = self.clock.now()
+        rejected = False
+        for attempt, pending in entries(access.pending_digits, digits, self.options.pin_length):
+            access.pending_digits = pending
+            if attempt is None:
+                break
+            if mailbox.locked_until is not None and mailbox.locked_until > now:
+                self._end(access, AccessState.LOCKED, now)
+            elif verify_password(mailbox.pin_hash, attempt):
+                mailbox.failed_attempts = 0
+                access.state = AccessState.OPEN
+                self._record_access(uow, access, "VoicemailPinAccepted", ref)
+            else:
+                rejected = True
+                mailbox.failed_attempts += 1
+                self._record_access(uow, access, "VoicemailPinRejected", ref)
+                if mailbox.failed_attempts >= self.options.pin_tries:
+                    mailbox.locked_until = now + timedelta(seconds=self.options.lockout_seconds)
+                    self._end(access, AccessState.LOCKED, now)
+                    self._record_access(uow, access, "MailboxLocked", ref)
+            if access.state is not AccessState.AUTHENTICATING:
+                access.pending_digits = ""
+                break
+        uow.session.add_all([access, mailbox])
+        return rejected
 
     async def close(self, actor: Actor, access_id: int) -> AccessView:
         async with self.store.write() as uow:
@@ -306,6 +339,8 @@ class VoicemailService:
                 self._end(access, AccessState.CLOSED, self.clock.now())
                 uow.session.add(access)
                 self._record_access(uow, access, "VoicemailAccessEnded", MailboxRef.of(mailbox))
+                if access.interaction_id is not None and self.calls is not None:
+                    await self.calls.end(uow, access.interaction_id, "voicemail_closed")
             return self._view(access, mailbox)
 
     async def access(self, actor: Actor, access_id: int) -> AccessView:
