@@ -15,6 +15,11 @@ async def waiting(session, channel: str | None = None) -> list[Offer]:
     return list((await session.exec(query.order_by(col(Offer.id)))).all())
 
 
+async def open_offers(session) -> list[Offer]:
+    query = select(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]))
+    return list((await session.exec(query.order_by(col(Offer.id)))).all())
+
+
 async def positions(session, offers: list[Offer]) -> dict[int, int]:
     """1 for the first waiting request of its channel."""
     result = {}

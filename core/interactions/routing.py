@@ -285,6 +285,22 @@ class Routing:
             return  # started already (the ASGI lifespan starts a started Backline again)
         self._subscription = self.engine.bus.subscribe({"presence"})
         self._listener = asyncio.create_task(self._listen())
+        await self._rearm()
+
+    async def _rearm(self) -> None:
+        """REL1: time-outs live in memory; after a restart every open request gets its
+        time-out again (counted from the restart: a little late rather than never)."""
+        async with self.engine.store.read() as session:
+            offers = await queue.open_offers(session)
+        for offer in offers:
+            offer_id, round_ = offer.id, offer.round
+            if offer.state is OfferState.RINGING:
+                timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
+                           else self.engine.options.ring_timeout_seconds)
+                self.engine.clock.call_later(timeout, lambda o=offer_id, r=round_: self._guarded(self.ring_expired(o, r)))
+            else:
+                self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
+                                             lambda o=offer_id, r=round_: self._guarded(self.queue_expired(o, r)))
 
     async def stop(self) -> None:
         if self._subscription is not None:

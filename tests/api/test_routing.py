@@ -121,3 +121,34 @@ async def test_sec1_other_agents_cannot_read_a_call(backline, api, client_for):
     lyon = await client_for("lead.lyon")
     assert (await lyon.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
     assert CUSTOMER in [p["address"] for p in call["parties"]]
+
+
+async def test_rel1_ring_timeout_survives_a_restart(backline, api, client_for, settings, config):
+    from core.clock import ManualClock
+    from core.runtime import Backline
+
+    admin = await client_for("admin")
+    marie = await ready_agent(client_for, "marie.dupont")
+    call = await place_call(admin, "agent:marie.dupont")
+    assert open_offer(call)["state"] == "RINGING"
+    # Another process starts on the same database (the first one's timers are not run).
+    later = ManualClock(backline.clock.now())
+    restarted = Backline(settings, config, clock=later)
+    await restarted.start()
+    try:
+        await later.advance(restarted.interactions.options.ring_timeout_seconds)
+        view = await restarted.interactions.reading.get(await _actor(restarted, "admin"), int(call["id"]))
+        assert view.interaction.state.value == "ended" and view.offers[0].state.value == "no_answer"
+    finally:
+        await restarted.stop()
+    assert (await marie.execute(PRESENCE))["myPresence"][0]["state"] == "READY"
+
+
+async def _actor(backline, username):
+    from sqlmodel import select
+
+    from core.identity.models import User
+    from core.identity.service import load_actor
+
+    async with backline.store.read() as session:
+        return await load_actor(session, (await session.exec(select(User).where(User.username == username))).one())
