@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
+from collections import OrderedDict
 from datetime import datetime
-from typing import AsyncGenerator
+from typing import AsyncGenerator, ClassVar
 
 import strawberry
+from graphql import OperationType
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info
 
 from core.presence.state import Presence as CorePresence
@@ -38,6 +42,9 @@ PresenceResult = result_union("PresenceResult", ChannelPresence)
 
 @strawberry.type(description="One agent's presence on one channel, as it changed (PRS2).")
 class PresenceChange:
+    # Its fields are plain data, the same for every watcher: see SharedEventExecution.
+    shared_result: ClassVar[bool] = True
+
     agent_id: strawberry.ID
     team_id: strawberry.ID | None
     channel: str
@@ -129,3 +136,37 @@ class Subscription:
         team = _ids([team_id], "teamId")[0] if team_id is not None else None
         async for update in ctx.backline.presence.watch(actor, _ids(agent_ids, "agentIds"), group, team):
             yield PresenceChange.of(update)
+
+
+class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
+    """Executes a subscription event once per audience instead of once per subscriber.
+
+    graphql-core runs the subscription's selection set again for every subscriber of every
+    event; with 1,000 watchers of one agent that is 1,000 identical executions of the same
+    change. For event types marked `shared_result` (plain data: nothing in them depends on
+    who watches, and who may watch was decided before the event was yielded), the result
+    is kept for the same event object, query text and variables, and handed to every
+    subscriber that asks for exactly that. Anything else executes as usual.
+    """
+
+    _results: ClassVar[OrderedDict] = OrderedDict()
+    CACHE_SIZE: ClassVar[int] = 1024
+
+    def execute_operation(self, serially=None):
+        payload = self.root_value
+        operation = self.operation
+        if (not getattr(type(payload), "shared_result", False)
+                or operation.operation is not OperationType.SUBSCRIPTION or operation.loc is None):
+            return super().execute_operation(serially)
+        key = (id(payload), operation.loc.source.body,
+               json.dumps(self.variable_values, sort_keys=True, default=str))
+        kept = self._results.get(key)
+        if kept is not None and kept[0] is payload:  # the same object, not a reused id
+            return kept[1]
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):  # plain data resolves synchronously; never expected
+            return result
+        self._results[key] = (payload, result)
+        if len(self._results) > self.CACHE_SIZE:
+            self._results.popitem(last=False)
+        return result

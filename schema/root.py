@@ -67,6 +67,8 @@ def build_schema(settings: Settings | None = None, channels: Iterable[str] | Non
         mutation=mutation,
         subscription=subscription,
         types=ERROR_TYPES,
+        # One execution per change and audience, not per subscriber (presence fan-out).
+        execution_context_class=presence.SharedEventExecution,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
