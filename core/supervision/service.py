@@ -61,6 +61,7 @@ class SupervisionService:
         self._subscription = None
         self._listener: asyncio.Task | None = None
         self._busy = False
+        self._progress = asyncio.Event()
         self.teams = TeamInteractions(self.engine)
 
     @property
@@ -244,6 +245,7 @@ class SupervisionService:
                 log.exception("Supervision failed to follow %s", event.kind)
             finally:
                 self._busy = False
+                self._progress.set()
 
     async def on_event(self, event) -> None:
         payload = event.payload
@@ -280,13 +282,19 @@ class SupervisionService:
             for supervision in rows:
                 self._end(work, supervision, "interaction_ended")
 
-    async def settle(self) -> None:
-        """Until every interaction event published so far has been followed (tests, CLI)."""
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Until every interaction event published so far has been followed (tests, CLI).
+        `timeout` is a real-time safety net."""
         pending = getattr(self._subscription, "queue", None)
-        for _ in range(10_000):
-            if not self._busy and (pending is None or pending.empty()):
-                return
-            await asyncio.sleep(0)
+        if pending is None or self._listener is None:
+            return
+
+        async def idle() -> None:
+            while self._busy or not pending.empty():
+                self._progress.clear()
+                await self._progress.wait()
+
+        await asyncio.wait_for(idle(), timeout)
 
     # -- what the supervisor and the customer see ----------------------------------------
 
