@@ -218,11 +218,11 @@ class Routing:
             raise Conflict("Somebody else took this request first.")
         if not offer.state.open:
             raise InvalidState(f"This request is already {offer.state.value}.")
+        if offer.state is OfferState.RINGING and offer.ringing_user_id == actor.user_id:
+            return
         target = await targets.target_by_id(work.session, offer.target_id)
         pool = await targets.members(work.session, target)
         if offer.state is OfferState.RINGING:
-            if offer.ringing_user_id == actor.user_id:
-                return
             if actor.user_id in pool:
                 raise Conflict("This request is ringing another agent.")
             raise PermissionDenied("This request is not for you.")
@@ -301,6 +301,7 @@ class Routing:
             else:
                 self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
                                              lambda o=offer_id, r=round_: self._guarded(self.queue_expired(o, r)))
+        await self.dispatch_waiting()  # agents may have become ready while nobody listened
 
     async def stop(self) -> None:
         if self._subscription is not None:
