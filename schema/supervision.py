@@ -21,7 +21,9 @@ from core.supervision.models import Scope
 from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams
 from schema.errors import attempt, result_union
-from schema.interactions import Interaction, InteractionEvent, cursor_id, int_id, page_size, sid
+from schema.interactions import (
+    Interaction, InteractionEvent, InteractionResult, cursor_id, int_id, page_size, run, sid,
+)
 from schema.streams import listening
 
 SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(
@@ -166,6 +168,16 @@ class Mutation:
             return await ctx.backline.supervision.stop(ctx.actor, int_id(supervision_id, "supervisionId"))
 
         return await attempt(run(), Supervision.of)
+
+
+    @strawberry.mutation(description="IM the agent you supervise, during its interaction: an instant-message "
+                                     "request it accepts (IM1), where instant messages are enabled (IM4). The "
+                                     "customer never sees it.")
+    async def message_monitored_agent(self, info: Info, supervision_id: strawberry.ID,
+                                      text: str) -> InteractionResult:
+        ctx = info.context
+        return await run(lambda: ctx.backline.supervision.message_agent(
+            ctx.actor, int_id(supervision_id, "supervisionId"), text))
 
 
 @strawberry.type

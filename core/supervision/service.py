@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
+from core.channels import Audience as ChannelAudience
+from core.directory.models import Target
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.identity.actor import Actor
 from core.identity.models import User
@@ -118,6 +120,25 @@ class SupervisionService:
             self._end(work, supervision, "stopped")
             work.finish()
             return await self._view(work, supervision)
+
+    async def message_agent(self, actor: Actor, supervision_id: int, text: str) -> InteractionView:
+        """IM the supervised agent while supervising it: an instant-message request on the
+        channel for conversations between agents, where one is enabled (IM4)."""
+        instant = getattr(getattr(self.backline, "transcripts", None), "internal", None)
+        channel = next((ch for ch in self.backline.channels if ch.capabilities.audience is ChannelAudience.INTERNAL),
+                       None)
+        if instant is None or channel is None:
+            raise InvalidState("Instant messages are not enabled.")
+        async with self.store.read() as session:
+            supervision = await session.get(Supervision, supervision_id)
+            if supervision is None or supervision.supervisor_id != actor.user_id:
+                raise NotFound(f"No supervision {supervision_id} of yours.")
+            if not supervision.active:
+                raise InvalidState("This supervision has ended.")
+            target = (await session.exec(select(Target).where(Target.user_id == supervision.agent_id))).first()
+        if target is None:
+            raise NotFound("The agent is not in the directory.")
+        return await instant.request(actor, channel.name, target.id, text)
 
     async def mine(self, actor: Actor) -> list[SupervisionView]:
         """The caller's supervisions that are still on, oldest first."""
