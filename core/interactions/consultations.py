@@ -55,8 +55,9 @@ class Consultations:
             work.session.add(consultation)
             await work.session.flush()
             await work.parties(consultation)
-            work.record(consultation, "ConsultationStarted", parentId=parent.id, targetName=target.name)
             await work.add_party(consultation, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)
+            # Recorded once the agent is on it, so that its own stream carries it.
+            work.record(consultation, "ConsultationStarted", parentId=parent.id, targetName=target.name)
             await self.engine.routing.open(work, consultation, OfferPurpose.CONSULT, target,
                                            requester_id=actor.user_id, parent_interaction_id=parent.id)
             work.finish()

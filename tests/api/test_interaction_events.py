@@ -73,9 +73,9 @@ async def test_con2_a_stream_of_the_customer_interaction_carries_nothing_of_a_co
     agent = await ready_agent(client_for, "agent")
     marie = await ready_agent(client_for, "marie.dupont")
     call = await answered_call(backline, admin, agent)
-    async with ws_session(live, admin.token) as session:
+    async with ws_session(live, admin.token) as session, ws_session(live, agent.token) as agents:
         parent_stream = Collector(session, EVENTS, {"id": call["id"]})
-        everything = Collector(session, EVENTS)
+        everything = Collector(agents, EVENTS)
         try:
             history = len(await parent_stream.wait_for(1))
             consult = await ok(agent, CONSULT, id=call["id"], t=await target_id(backline, "Marie Dupont"))
