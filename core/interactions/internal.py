@@ -17,15 +17,26 @@ if TYPE_CHECKING:
 
 # (unit of work, interaction id, user id, digits) -> None, or the reason to end the interaction.
 DigitsHandler = Callable[[UnitOfWork, int, int, str], Awaitable[str | None]]
+# (unit of work, interaction id, reason) when an internal interaction ends, however it ends.
+EndedHandler = Callable[[UnitOfWork, int, str], Awaitable[None]]
 
 
 class InternalCalls:
     def __init__(self, engine: "InteractionEngine") -> None:
         self.engine = engine
         self.digits_handlers: list[DigitsHandler] = []
+        self.ended_handlers: list[EndedHandler] = []
 
     def on_digits(self, handler: DigitsHandler) -> None:
         self.digits_handlers.append(handler)
+
+    def on_ended(self, handler: EndedHandler) -> None:
+        self.ended_handlers.append(handler)
+
+    async def ended(self, uow: UnitOfWork, interaction_id: int, reason: str) -> None:
+        """Called by Work.end for an internal interaction, in its unit of work."""
+        for handler in self.ended_handlers:
+            await handler(uow, interaction_id, reason)
 
     async def start(self, uow: UnitOfWork, user_id: int, channel: str, destination: str) -> int:
         """Inside the caller's unit of work: a connected internal interaction with the user as

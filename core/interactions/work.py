@@ -13,7 +13,7 @@ from core.events import Event
 from core.identity.models import User
 from core.interactions import rules
 from core.interactions.models import (
-    Interaction, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
+    Interaction, InteractionKind, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
 )
 from core.store.unit_of_work import UnitOfWork
 from core.supervision.hearing import Audience, event_audience, is_supervisor
@@ -203,6 +203,8 @@ class Work:
         interaction.end_reason = reason
         self.session.add(interaction)
         self.record(interaction, "InteractionEnded", reason=reason)
+        if interaction.kind is InteractionKind.INTERNAL:  # e.g. a voicemail session hangs up too (VM2)
+            await self.engine.internal.ended(self.uow, interaction.id, reason)
 
     async def leave(self, interaction: Interaction, party: Party, reason: str = "released") -> None:
         """A party leaves; the interaction goes on or ends per `rules.after_leave`."""
