@@ -99,6 +99,7 @@ class VoicemailService:
         digits sent on it through the engine's DTMF reach the PIN entry (`calls.on_digits`)."""
         self.calls = calls
         calls.on_digits(self._digits_from_interaction)
+        calls.on_ended(self._interaction_ended)
 
     # -- where voicemail runs ------------------------------------------------------------
 
@@ -300,6 +301,16 @@ class VoicemailService:
         self._check_digits(digits)
         await self._enter(uow, access, await uow.session.get(Mailbox, access.mailbox_id), digits)
         return "voicemail_locked" if access.state is AccessState.LOCKED else None
+
+    async def _interaction_ended(self, uow: UnitOfWork, interaction_id: int, reason: str) -> None:
+        """The agent hung up the session's interaction: the session closes with it."""
+        access = (await uow.session.exec(select(VoicemailAccess).where(
+            VoicemailAccess.interaction_id == interaction_id))).first()
+        if access is not None and access.state in (AccessState.AUTHENTICATING, AccessState.OPEN):
+            self._end(access, AccessState.CLOSED, self.clock.now())
+            uow.session.add(access)
+            self._record_access(uow, access, "VoicemailAccessEnded",
+                                MailboxRef.of(await uow.session.get(Mailbox, access.mailbox_id)))
 
     async def _enter(self, uow: UnitOfWork, access: VoicemailAccess, mailbox: Mailbox, digits: str) -> bool:
         """Applies keypad digits to a session waiting for its PIN; True when a PIN was wrong."""

@@ -96,3 +96,12 @@ async def test_sup1_an_agents_next_calls_supervision_never_joins_its_voicemail(b
     call = await interaction(agent, session)
     assert [p["userId"] for p in call["parties"]] == [agent.me["id"]]
     assert party_of(call, agent.me["id"])["role"] == "OWNER"
+
+
+async def test_vm2_hanging_up_the_interaction_closes_the_voicemail_session(backline, api, client_for):
+    agent, session = await opened(client_for)
+    await ok(agent, DTMF, id=session["interactionId"], d="1234")
+    ended = await ok(agent, BY_ID["release"], id=session["interactionId"])
+    assert ended["state"] == "ENDED"
+    assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "CLOSED"
+    assert await voice(agent) == {"channel": "voice", "state": "READY", "load": 0}
