@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections import OrderedDict
 from datetime import datetime
 from typing import AsyncGenerator, ClassVar
@@ -158,8 +157,8 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         if (not getattr(type(payload), "shared_result", False)
                 or operation.operation is not OperationType.SUBSCRIPTION or operation.loc is None):
             return super().execute_operation(serially)
-        key = (id(payload), operation.loc.source.body,
-               json.dumps(self.variable_values, sort_keys=True, default=str))
+        # Coerced variables come in the order the query declares them: same query, same repr.
+        key = (id(payload), operation.loc.source.body, repr(self.variable_values))
         kept = self._results.get(key)
         if kept is not None and kept[0] is payload:  # the same object, not a reused id
             return kept[1]
