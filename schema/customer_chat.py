@@ -6,6 +6,7 @@ the chat channel is enabled."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import AsyncGenerator
 
 import strawberry
@@ -39,12 +40,12 @@ class ChatLine:
     author_name: str
     from_me: bool
     text: str
-    written_at: str
+    written_at: datetime
 
     @classmethod
     def of(cls, line: Line) -> "ChatLine":
         return cls(id=sid(line.id), author_name=line.author_name, from_me=line.from_customer, text=line.text,
-                   written_at=line.created_at.isoformat())
+                   written_at=line.created_at)
 
 
 @strawberry.type(description="Somebody on the chat, as the customer sees them.")

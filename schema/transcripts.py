@@ -13,11 +13,14 @@ from strawberry.scalars import JSON
 from strawberry.types.info import Info
 
 from core.transcripts.lines import TOPIC, Line
+from core.transcripts.rules import LineAudience as CoreAudience
 from schema.errors import attempt, result_union
 from schema.interactions import InteractionResult, cursor_id, int_id, page_size, run, sid
 from schema.streams import listening
 
 CURSOR = "TranscriptLine"
+LineAudience = strawberry.enum(CoreAudience, name="LineAudience",
+                               description="CUSTOMER: read by the customer and the agents; INTERNAL: agents only.")
 
 
 @strawberry.type(description="A line written on an interaction, in order. CUSTOMER lines are read by the "
@@ -30,7 +33,7 @@ class TranscriptLine:
     author_user_id: strawberry.ID | None
     author_name: str
     from_customer: bool
-    audience: str
+    audience: LineAudience
     text: str
     details: JSON = strawberry.field(description="Channel specifics: an e-mail's subject, addresses, "
                                                  "attachment names and sizes, delivery.")
@@ -40,7 +43,7 @@ class TranscriptLine:
     def of(cls, line: Line) -> "TranscriptLine":
         return cls(id=sid(line.id), interaction_id=sid(line.interaction_id), party_id=sid(line.party_id),
                    author_user_id=sid(line.author_user_id), author_name=line.author_name,
-                   from_customer=line.from_customer, audience=line.audience.upper(), text=line.text,
+                   from_customer=line.from_customer, audience=CoreAudience(line.audience), text=line.text,
                    details=line.meta, written_at=line.created_at)
 
 

@@ -131,3 +131,20 @@ async def test_con1_consult_about_a_call_over_im_and_con6_a_voice_consultation_d
     assert (await helene.raw("query($id: ID!) { transcript(interactionId: $id) { edges { node { id } } } }",
                              {"id": by_im["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
     assert (await send(agent, call["id"], "hello"))["operation"] == "message"  # voice carries no lines (CH4)
+
+
+async def test_im1_a_request_to_a_group_rings_one_available_member(backline, api, client_for):
+    agent = await ready_agent(client_for, "agent", channel="im")
+    jurgen = await ready_agent(client_for, "jurgen.muller", channel="im")
+    session = await ok(agent, IM, t=await target_id(backline, "Deutsch"), x="Wer spricht Deutsch?")
+    assert [o["ringingUserId"] for o in session["offers"]] == [jurgen.me["id"]]
+    requests = (await jurgen.execute(IM_REQUESTS))["instantMessageRequests"]
+    assert [r["firstMessage"] for r in requests] == ["Wer spricht Deutsch?"]
+
+
+async def test_im1_the_sender_cancels_a_request_that_still_rings(backline, api, client_for):
+    agent, marie, session = await im_request(backline, client_for)
+    cancelled = await ok(agent, BY_ID["cancelOffer"], id=open_offer(session)["id"])
+    assert cancelled["state"] == "ENDED" and cancelled["offers"][0]["state"] == "CANCELLED"
+    assert (await marie.execute(IM_REQUESTS))["instantMessageRequests"] == []
+    assert await im_load(marie) == 0 and await im_load(agent) == 0
