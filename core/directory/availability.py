@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from sqlalchemy import func
+from sqlalchemy import and_
 from sqlmodel import col, select
 
 from core.directory.models import TargetMember
@@ -27,30 +27,30 @@ class ChannelAvailability:
 
 async def pool_availability(session, target_ids: Iterable[int], capacities: Mapping[str, int],
                             as_of: datetime) -> dict[int, dict[str, ChannelAvailability]]:
-    """Two queries for any number of pools."""
+    """One query for any number of pools."""
     ids = list(dict.fromkeys(target_ids))
     if not ids:
         return {}
-    members = dict((await session.exec(
-        select(TargetMember.target_id, func.count()).where(col(TargetMember.target_id).in_(ids))
-        .group_by(TargetMember.target_id)
-    )).all())
     rows = (await session.exec(
-        select(TargetMember.target_id, ChannelPresence.channel, ChannelPresence.ready, ChannelPresence.load)
-        .join(ChannelPresence, ChannelPresence.user_id == TargetMember.user_id)
-        .where(col(TargetMember.target_id).in_(ids), ChannelPresence.logged_in == True)  # noqa: E712
+        select(TargetMember.target_id, TargetMember.user_id, ChannelPresence.channel, ChannelPresence.ready,
+               ChannelPresence.load)
+        .outerjoin(ChannelPresence, and_(ChannelPresence.user_id == TargetMember.user_id,
+                                         ChannelPresence.logged_in == True))  # noqa: E712
+        .where(col(TargetMember.target_id).in_(ids))
     )).all()
+    members: dict[int, set[int]] = {}
     counts: dict[tuple[int, str], list[int]] = {}
-    for target_id, channel, ready, load in rows:
+    for target_id, user_id, channel, ready, load in rows:
+        members.setdefault(target_id, set()).add(user_id)
         if channel not in capacities:
-            continue
+            continue  # not logged in anywhere (no row), or a channel that is not enabled
         entry = counts.setdefault((target_id, channel), [0, 0])
         entry[1] += 1
         if ready and load < capacities[channel]:
             entry[0] += 1
     return {
         tid: {
-            ch: ChannelAvailability(ch, *counts.get((tid, ch), (0, 0)), members.get(tid, 0), as_of)
+            ch: ChannelAvailability(ch, *counts.get((tid, ch), (0, 0)), len(members.get(tid, ())), as_of)
             for ch in capacities
         }
         for tid in ids

@@ -63,23 +63,31 @@ def _prefix(column, text: str):
     return and_(column >= text, column < text + HIGH)
 
 
+def _with_favourite(statement, user_id: int):
+    return statement.outerjoin(FavouriteTarget, and_(FavouriteTarget.target_id == Target.id,
+                                                     FavouriteTarget.user_id == user_id))
+
+
 def _kind_names(kinds: Sequence[TargetKind] | None) -> list[str] | None:
     return [TargetKind(k).name for k in kinds] if kinds else None
 
 
 async def text_search(session, terms: list[str], kinds: Sequence[TargetKind] | None, start: Position | None,
-                      limit: int) -> list[tuple[int, Position]]:
-    """Up to `limit` target ids, best first, from `start` on."""
+                      limit: int, user_id: int) -> list[tuple[int, Position, tuple | None]]:
+    """Up to `limit` targets, best first, from `start` on: (id, position, and the row from
+    `load_rows` when this query already read it, else None)."""
     query = " ".join(terms)
-    found: list[tuple[int, Position]] = []
+    found: list[tuple[int, Position, tuple | None]] = []
     start = start or Position("a", 0)
     if start.phase == "a":
-        statement = select(Target.id).where(_prefix(Target.search_key, query))
+        statement = _with_favourite(select(*COLUMNS, FavouriteTarget.added_at), user_id).where(
+            _prefix(Target.search_key, query))
         if kinds:
             statement = statement.where(col(Target.kind).in_(list(kinds)))
-        ids = (await session.exec(
+        rows = (await session.exec(
             statement.order_by(col(Target.search_key), col(Target.id)).offset(start.index).limit(limit))).all()
-        found = [(tid, Position("a", start.index + i)) for i, tid in enumerate(ids)]
+        found = [(row[0], Position("a", start.index + i), (tuple(row[:-1]), row[-1] is not None))
+                 for i, row in enumerate(rows)]
         if len(found) == limit:
             return found
         start = Position("b", 0)
@@ -103,7 +111,7 @@ async def text_search(session, terms: list[str], kinds: Sequence[TargetKind] | N
             # A name with two words starting with the text is listed once, by its first
             # such word in index order.
             if not any(other < word and other.startswith(first) for other in key.split()):
-                found.append((target_id, Position("b", raw + i)))
+                found.append((target_id, Position("b", raw + i), None))
                 if len(found) == limit:
                     break
         if len(rows) < chunk:
@@ -140,7 +148,5 @@ async def load_rows(session, ids: list[int], user_id: int) -> dict[int, tuple[tu
     if not ids:
         return {}
     rows = (await session.exec(
-        select(*COLUMNS, FavouriteTarget.added_at)
-        .outerjoin(FavouriteTarget, and_(FavouriteTarget.target_id == Target.id, FavouriteTarget.user_id == user_id))
-        .where(col(Target.id).in_(ids)))).all()
+        _with_favourite(select(*COLUMNS, FavouriteTarget.added_at), user_id).where(col(Target.id).in_(ids)))).all()
     return {row[0]: (tuple(row[:-1]), row[-1] is not None) for row in rows}

@@ -90,14 +90,14 @@ class DirectoryService:
         terms = q.terms_of(text)
         async with self.store.read() as session:
             if terms:
-                found = await q.text_search(session, terms, kinds, start, first + 1)
+                found = await q.text_search(session, terms, kinds, start, first + 1, actor.user_id)
             else:
                 if start is not None and start.phase != "e":
                     raise InvalidInput("Invalid cursor.", field="after")
                 found = await self._pinned_then_everyone(session, actor.user_id, kinds,
                                                          start.index if start else 0, first + 1)
-            rows = await q.load_rows(session, [tid for tid, _ in found[:first]], actor.user_id)
-            page = [(rows[tid], position) for tid, position in found[:first] if tid in rows]
+            rows = await q.load_rows(session, [tid for tid, _, row in found[:first] if row is None], actor.user_id)
+            page = [(row or rows[tid], position) for tid, position, row in found[:first] if row or tid in rows]
             entries = await self._entries(session, actor, [row for row, _ in page], current)
         return Page(entries=entries, cursors=[position.token() for _, position in page],
                     has_next=len(found) > first)
@@ -125,7 +125,7 @@ class DirectoryService:
         if len(ids) < limit:
             ids += (await session.exec(q.everyone_else(
                 head, kinds, max(0, offset - len(head)), limit - len(ids)))).all()
-        return [(tid, q.Position("e", offset + i)) for i, tid in enumerate(ids)]
+        return [(tid, q.Position("e", offset + i), None) for i, tid in enumerate(ids)]
 
     async def _entries(self, session, actor: Actor, found: list[tuple[tuple, bool]],
                        current: CurrentInteraction | None) -> list[Entry]:
