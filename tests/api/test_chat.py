@@ -8,7 +8,7 @@ from tests.channels.conversation_desk import (
     CUSTOMER_CHAT, CUSTOMER_LINES, CUSTOMER_SEND, DONE, LEAVE_CHAT, SEND, START_CHAT, send, texts, transcript,
 )
 from tests.e2e.desk import (
-    ADD, BY_ID, CONSULT, GET, MUTE, REMOVE, TRANSFER, customer, do, ok, open_offer, party_of, ready_agent,
+    ADD, BY_ID, COMPLETE, CONSULT, GET, MUTE, REMOVE, TRANSFER, customer, do, ok, open_offer, party_of, ready_agent,
     target_id,
 )
 
@@ -186,3 +186,27 @@ async def test_sec2_an_oversize_chat_message_or_an_unknown_queue_is_refused_type
     assert data["r"]["code"] == "INVALID_INPUT"
     data = await api.as_user().execute(START_CHAT, {"to": "agent:marie.dupont", "n": "X", "t": "hi"})
     assert data["r"]["code"] == "INVALID_INPUT"
+
+
+async def test_trf1_a_chat_is_transferred_after_a_consultation_in_one_step(backline, api, client_for):
+    agent, guest, chat = await taken_chat(backline, api, client_for)
+    marie = await ready_agent(client_for, "marie.dupont", channel="chat")
+    consult = await ok(agent, CONSULT, id=chat["id"], t=await target_id(backline, "Marie Dupont"))
+    await ok(marie, BY_ID["acceptOffer"], id=open_offer(consult)["id"])
+    done = await ok(agent, COMPLETE, id=consult["id"], **{"as": "TRANSFER"})
+    assert party_of(done, role="OWNER")["userId"] == marie.me["id"]
+    await send(marie, chat["id"], "Marie prend la suite")
+    assert (await customer_texts(guest))[-1] == "Marie prend la suite"
+    names = {p["displayName"] for p in (await guest.execute(CUSTOMER_CHAT))["customerChat"]["participants"]
+             if p["present"]}
+    assert names == {"Léon Blum", "Marie Dupont"}
+
+
+async def test_cnf1_a_queue_is_added_to_a_chat_and_one_available_member_joins(backline, api, client_for):
+    agent, guest, chat = await taken_chat(backline, api, client_for)
+    helene = await ready_agent(client_for, "helene.durand", channel="chat")
+    invited = await ok(agent, ADD, id=chat["id"], t=await target_id(backline, "Support"))
+    assert open_offer(invited)["ringingUserId"] == helene.me["id"]
+    joined = await ok(helene, BY_ID["acceptOffer"], id=open_offer(invited)["id"])
+    assert party_of(joined, helene.me["id"])["role"] == "PARTICIPANT"
+    assert customer(joined)["state"] == "CONNECTED"
