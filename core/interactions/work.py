@@ -195,13 +195,14 @@ class Work:
         for offer in await self.open_offers(interaction):
             await self.engine.routing.close_offer(self, offer, OfferState.CANCELLED,
                                                   reason=f"interaction ended: {reason}", follow_up=False)
-        for party in await self.parties(interaction):
-            if party.state in rules.LIVE:
-                await self.set_state(interaction, party, PartyState.LEFT)
+        # Ended first: the parties then leave without the customer's hold state flickering.
         interaction.state = InteractionState.ENDED
         interaction.ended_at = self.now
         interaction.end_reason = reason
         self.session.add(interaction)
+        for party in await self.parties(interaction):
+            if party.state in rules.LIVE:
+                await self.set_state(interaction, party, PartyState.LEFT)
         self.record(interaction, "InteractionEnded", reason=reason)
         if interaction.kind is InteractionKind.INTERNAL:  # e.g. a voicemail session hangs up too (VM2)
             await self.engine.internal.ended(self.uow, interaction.id, reason)
