@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from aiosmtpd.smtp import SMTP
 
 from channels.email.parsing import Malformed, parse
 from core.errors import BacklineError
 from core.transcripts.inbound import Received, WrittenContact
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("backline.email")
 

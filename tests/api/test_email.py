@@ -16,7 +16,7 @@ from core.interactions.models import Interaction
 from tests.channels.conversation_desk import DONE, send, transcript
 from tests.channels.mail_support import customer_mail, send_mail, smtp_sink
 from tests.e2e.desk import (
-    ADD, BY_ID, CONSULT, GET, TRANSFER, do, ok, open_offer, party_of, ready_agent, target_id,
+    ADD, BY_ID, CONSULT, TRANSFER, do, ok, open_offer, party_of, ready_agent, target_id,
 )
 from tests.support.servers import free_port
 
