@@ -5,7 +5,9 @@ Each client is a pair of agents (A, B). One cycle is six mutations: a customer c
 transfer, B hangs up. Prints, measured in the same run on the same server:
 - mutations per second at saturation (goal >= 300) and p50/p99 latency per mutation
   (goal p99 <= 30 ms), per kind of mutation;
+- the latency of the same mutations sent by one client alone (their uncontended cost);
 - the throughput of a constant query on the same server and the ratio between the two.
+The machine's other load shows in the constant query's figure: compare ratios, not absolutes.
 """
 
 from __future__ import annotations
@@ -121,6 +123,12 @@ async def measure(base: str, targets: dict[str, str]) -> None:
         print(f"  p99 {percentile(everything, 99):.2f} ms (goal <= 30 ms)")
         for name, values in sorted(timings.items()):
             print(f"  {name:26s} {describe(values)}")
+        alone: dict[str, list[float]] = defaultdict(list)
+        a_name, b_name = pairs[0]
+        for _ in range(20):
+            await cycle(admin, agents[a_name], agents[b_name], a_name, targets[b_name], alone)
+        serial = [t for values in alone.values() for t in values]
+        print(f"one client alone, 20 cycles (uncontended cost): {describe(serial)}")
         constant = await constant_rate(http, admin.headers["Authorization"].removeprefix("Bearer "))
         print(f"constant query (reasonCodes), same clients: {constant:8.0f} req/s; "
               f"mutation/constant ratio {rate / constant:.2f}")
