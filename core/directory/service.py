@@ -5,6 +5,7 @@ its length: presence, availability and favourites are read in batches."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable, Sequence
@@ -86,19 +87,28 @@ class DirectoryService:
         if not 1 <= first <= self.max_page_size:
             raise InvalidInput(f"first must be between 1 and {self.max_page_size}.", field="first")
         start = q.Position.after(after)
-        current = await self._current(actor, interaction_id)
         terms = q.terms_of(text)
-        async with self.store.read() as session:
-            if terms:
-                found = await q.text_search(session, terms, kinds, start, first + 1, actor.user_id)
-            else:
-                if start is not None and start.phase != "e":
-                    raise InvalidInput("Invalid cursor.", field="after")
-                found = await self._pinned_then_everyone(session, actor.user_id, kinds,
-                                                         start.index if start else 0, first + 1)
-            rows = await q.load_rows(session, [tid for tid, _, row in found[:first] if row is None], actor.user_id)
-            page = [(row or rows[tid], position) for tid, position, row in found[:first] if row or tid in rows]
-            entries = await self._entries(session, actor, [row for row, _ in page], current)
+        # The caller's current interaction is read by the engine in its own session while
+        # this one searches: the two overlap instead of adding up.
+        current = asyncio.ensure_future(self._current(actor, interaction_id))
+        try:
+            async with self.store.read() as session:
+                if terms:
+                    found = await q.text_search(session, terms, kinds, start, first + 1, actor.user_id)
+                else:
+                    if start is not None and start.phase != "e":
+                        raise InvalidInput("Invalid cursor.", field="after")
+                    found = await self._pinned_then_everyone(session, actor.user_id, kinds,
+                                                             start.index if start else 0, first + 1)
+                rows = await q.load_rows(session, [tid for tid, _, row in found[:first] if row is None],
+                                         actor.user_id)
+                page = [(row or rows[tid], position) for tid, position, row in found[:first] if row or tid in rows]
+                entries = await self._entries(session, actor, [row for row, _ in page], await current)
+        finally:
+            if not current.done():
+                current.cancel()
+            elif not current.cancelled():
+                current.exception()  # retrieved: a failed search must not log it as unhandled
         return Page(entries=entries, cursors=[position.token() for _, position in page],
                     has_next=len(found) > first)
 
