@@ -1,6 +1,6 @@
 """The e-mail channel never takes the server down (SEC2, MSG1) and loses no reply (REL1): a
-taken SMTP port, garbage on the SMTP socket, a reply waiting while the relay is down is sent
-after a restart."""
+taken SMTP port, garbage on the SMTP socket, a relay outage and its recovery announced live,
+a reply waiting while the relay is down sent after a restart."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pytest
 from core.clock import ManualClock
 from core.config import PluginEntry, load_config
 from core.runtime import Backline
+from schema.app import create_app
 from tests.api.test_email import my_interactions, received_email
 from tests.channels.conversation_desk import send, transcript
 from tests.channels.mail_support import customer_mail, send_mail, smtp_sink
 from tests.e2e.desk import ready_agent
-from tests.support.servers import free_port
+from tests.support.servers import free_port, serve_in_loop
+from tests.support.ws import Collector, ws_session
 
 
 def with_email(settings, **options):
@@ -86,3 +88,22 @@ async def test_rel1_a_reply_waiting_for_the_relay_is_sent_after_a_restart(backli
             assert [m.get_content().strip() for m in sink.messages] == ["Réponse pendant la panne"]
         finally:
             await again.stop()
+
+
+async def test_msg1_the_relay_outage_and_its_recovery_reach_the_agent_live(backline, api, client_for, smtp_port,
+                                                                           relay_port, clock):
+    francoise, email = await received_email(backline, client_for, smtp_port)
+    async with serve_in_loop(create_app(backline)) as base, ws_session(base, francoise.token) as session:
+        live = Collector(session, "subscription { messageReceived { title channel priority } }")
+        try:
+            await send(francoise, email["id"], "Réponse")  # nothing listens on the relay port
+            [down] = await live.wait_for(1)
+            assert down["messageReceived"]["channel"] == "email"
+            assert "out of service" in down["messageReceived"]["title"]
+            assert down["messageReceived"]["priority"] == "URGENT"
+            async with smtp_sink(relay_port):
+                await clock.advance(30)
+            back = (await live.wait_for(2))[1]["messageReceived"]
+            assert back["channel"] == "email" and "back in service" in back["title"]
+        finally:
+            await live.close()
