@@ -59,19 +59,29 @@ async def pool_availability(session, target_ids: Iterable[int], capacities: Mapp
 
 class AvailabilityCounter:
     """One pool's availability, kept from PresenceChanged payloads (which carry the whole
-    derived state, so applying one twice changes nothing)."""
+    derived state, so applying one twice changes nothing). Constant work per change."""
 
     def __init__(self, member_ids: Iterable[int], channels: Iterable[str],
                  states: Mapping[tuple[int, str], str], as_of: datetime) -> None:
         self.members = frozenset(member_ids)
         self.channels = tuple(channels)
-        self.states = {key: state for key, state in states.items() if key[0] in self.members}
+        self.states: dict[tuple[int, str], str] = {}
+        self.counts = {ch: [0, 0] for ch in self.channels}  # available, logged in
         self.as_of = {ch: as_of for ch in self.channels}
+        for (user_id, channel), state in states.items():
+            if user_id in self.members and channel in self.counts:
+                self._set(user_id, channel, state)
+
+    def _set(self, user_id: int, channel: str, state: str) -> None:
+        before = self.states.get((user_id, channel), PresenceState.LOGGED_OFF.value)
+        counts = self.counts[channel]
+        counts[0] += (state == PresenceState.READY.value) - (before == PresenceState.READY.value)
+        counts[1] += ((state != PresenceState.LOGGED_OFF.value)
+                      - (before != PresenceState.LOGGED_OFF.value))
+        self.states[(user_id, channel)] = state
 
     def current(self, channel: str) -> ChannelAvailability:
-        states = [s for (uid, ch), s in self.states.items() if ch == channel]
-        available = sum(1 for s in states if s == PresenceState.READY.value)
-        logged_in = sum(1 for s in states if s != PresenceState.LOGGED_OFF.value)
+        available, logged_in = self.counts[channel]
         return ChannelAvailability(channel, available, logged_in, len(self.members), self.as_of[channel])
 
     def snapshot(self) -> list[ChannelAvailability]:
@@ -79,12 +89,11 @@ class AvailabilityCounter:
 
     def apply(self, user_id: int, channel: str, state: str, at: datetime) -> ChannelAvailability | None:
         """The channel's new availability if the change moved its counts, else None."""
-        if user_id not in self.members or channel not in self.channels:
+        if user_id not in self.members or channel not in self.counts:
             return None
-        before = self.current(channel)
-        self.states[(user_id, channel)] = state
-        after = self.current(channel)
-        if (after.available, after.logged_in) == (before.available, before.logged_in):
+        before = tuple(self.counts[channel])
+        self._set(user_id, channel, state)
+        if tuple(self.counts[channel]) == before:
             return None
         self.as_of[channel] = at
-        return ChannelAvailability(channel, after.available, after.logged_in, after.members, at)
+        return self.current(channel)
