@@ -159,8 +159,8 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Customer: your chat live: its state first, then each line you may "
-                                         "read and each change of who is there.")
+    @strawberry.subscription(description="Customer: your chat live: its state, the lines so far, then each new "
+                                         "line you may read and each change of who is there.")
     async def customer_chat_updates(self, info: Info) -> AsyncGenerator[ChatUpdate, None]:
         ctx = info.context
         guest = await guest_of(ctx)
@@ -168,9 +168,18 @@ class Subscription:
         lines = ctx.backline.transcripts.lines
         async with listening(ctx.backline.bus, {LINE_TOPIC, INTERACTION_TOPIC}) as events:
             yield ChatUpdate(line=None, chat=CustomerChat.of(await chats.view(guest)))
+            last, after = 0, None
+            while True:  # the lines so far, then the new ones
+                page, more = await lines.for_customer(guest.interaction_id, guest.party_id, 100, after)
+                for line in page:
+                    last = after = line.id
+                    yield ChatUpdate(line=ChatLine.of(line), chat=None)
+                if not more:
+                    break
             async for event in events:
                 if event.topic == LINE_TOPIC:
-                    if lines.customer_sees(guest.interaction_id, guest.party_id, event):
+                    if event.payload.get("entryId", 0) > last and lines.customer_sees(
+                            guest.interaction_id, guest.party_id, event):
                         yield ChatUpdate(line=ChatLine.of(Line.from_event(event)), chat=None)
                 elif event.payload.get("interactionId") == guest.interaction_id and (
                         event.kind in ("InteractionEnded", "InteractionStarted")

@@ -61,8 +61,9 @@ async def test_ch2_a_customer_and_two_agents_consult_then_conference_then_both_m
                 a_live = Collector(a_ws, AGENT_LINES)
                 m_live = Collector(m_ws, AGENT_LINES)
                 try:
-                    await c_live.wait_for(1)  # the chat's state first: waiting for an agent
+                    await c_live.wait_for(2)  # the chat's state (waiting for an agent), the lines so far
                     assert chat_states(c_live.items) == ["ROUTING"]
+                    assert customer_lines(c_live.items) == ["Bonjour, ma carte est bloquée"]
                     ringing = (await agent.execute(GET, {"id": chat_id}))["interaction"]
                     await ok(agent, BY_ID["acceptOffer"], id=open_offer(ringing)["id"])
                     await until(c_live, lambda items: "ACTIVE" in chat_states(items))
@@ -70,7 +71,8 @@ async def test_ch2_a_customer_and_two_agents_consult_then_conference_then_both_m
                     await send(agent, chat_id, "Bonjour, je regarde votre carte")
                     assert (await customer.execute(CUSTOMER_SEND, {"t": "Merci"}))["r"]["__typename"] == "ChatLine"
                     await until(a_live, lambda items: agent_lines(items) == ["Bonjour, je regarde votre carte", "Merci"])
-                    await until(c_live, lambda items: customer_lines(items) == ["Bonjour, je regarde votre carte", "Merci"])
+                    await until(c_live, lambda items: customer_lines(items)[1:] == ["Bonjour, je regarde votre carte",
+                                                                                    "Merci"])
 
                     # A private consultation thread (CON6): the customer never reads it (CON2).
                     await marie.execute(LOG_IN, {"c": "chat"})
@@ -100,7 +102,7 @@ async def test_ch2_a_customer_and_two_agents_consult_then_conference_then_both_m
                     assert (await ok(marie, DONE, id=chat_id))["state"] == "ENDED"
                     await until(c_live, lambda items: chat_states(items)[-1:] == ["ENDED"])
                     assert customer_lines(c_live.items) == [
-                        "Bonjour, je regarde votre carte", "Merci", "Une collègue nous rejoint",
+                        "Bonjour, ma carte est bloquée", "Bonjour, je regarde votre carte", "Merci", "Une collègue nous rejoint",
                         "Bonjour, Marie du service cartes", "Bonjour Marie"]
                     assert not any("code" in text for text in customer_lines(c_live.items))
                 finally:
