@@ -122,7 +122,7 @@ async def test_con1_a_consultation_about_an_email_over_im_and_over_voice_is_allo
     await ok(gael, BY_ID["acceptOffer"], id=open_offer(by_voice)["id"])
 
 
-async def test_trf1_a_reply_goes_out_through_the_relay_and_the_customer_reply_joins_its_interaction(
+async def test_ch1_a_reply_goes_out_through_the_relay_and_the_customer_reply_joins_its_interaction(
         backline, api, client_for, smtp_port, relay_port):
     francoise, email = await received_email(backline, client_for, smtp_port)
     async with smtp_sink(relay_port) as sink:
