@@ -11,6 +11,7 @@ import strawberry
 from strawberry.relay import PageInfo, to_base64
 from strawberry.types.info import Info
 
+from core.errors import BacklineError
 from core.interactions import rules
 from core.interactions.models import Party as CoreParty
 from core.interactions.view import InteractionView
@@ -196,7 +197,10 @@ class Subscription:
                 yield SupervisedInteraction.of(view)
             async for event in events:
                 if concerns(event, teams):
-                    view = await backline.interactions.reading.get(actor, event.payload["interactionId"])
+                    try:
+                        view = await backline.interactions.reading.get(actor, event.payload["interactionId"])
+                    except BacklineError:  # gone or no longer readable: nothing to show
+                        continue
                     yield SupervisedInteraction.of(view)
 
     @strawberry.subscription(description="Integrations: what the customer's side of an interaction may receive, "

@@ -40,6 +40,7 @@ log = logging.getLogger("backline.supervision")
 JOINED_KINDS = frozenset({InteractionKind.CUSTOMER.value, InteractionKind.CONSULTATION.value})
 # Events that put an agent on an interaction, connected.
 JOINING_EVENTS = frozenset({"OfferAccepted", "PartyAdded"})
+SUPERVISOR_ROLE_VALUES = frozenset(role.value for role in SUPERVISOR_ROLES)
 
 
 @dataclass(frozen=True)
@@ -274,12 +275,16 @@ class SupervisionService:
         if event.kind == "InteractionEnded":
             await self._interaction_ended(interaction_id)
             return
+        if (event.kind == "PartyStateChanged" and payload.get("state") == PartyState.LEFT.value
+                and payload.get("role") in SUPERVISOR_ROLE_VALUES):
+            await self._interaction_ended(interaction_id, payload.get("userId"), "left")
+            return
         if event.kind not in JOINING_EVENTS or payload.get("interactionKind") not in JOINED_KINDS:
             return
         if event.kind == "PartyAdded" and payload.get("state") != PartyState.CONNECTED.value:
             return
         agent_id = payload.get("userId")
-        if agent_id is None or payload.get("role") in {r.value for r in SUPERVISOR_ROLES}:
+        if agent_id is None or payload.get("role") in SUPERVISOR_ROLE_VALUES:
             return
         async with self.store.read() as session:
             watching = (await session.exec(select(Supervision).where(
@@ -295,13 +300,16 @@ class SupervisionService:
                 await self._join(work, interaction, current, strict=False)
                 work.finish()
 
-    async def _interaction_ended(self, interaction_id: int) -> None:
+    async def _interaction_ended(self, interaction_id: int, supervisor_id: int | None = None,
+                                 reason: str = "interaction_ended") -> None:
+        """One interaction's supervisions end with it, or when their supervisor leaves it."""
+        query = select(Supervision).where(Supervision.interaction_id == interaction_id, col(Supervision.active))
+        if supervisor_id is not None:
+            query = query.where(Supervision.supervisor_id == supervisor_id)
         async with self.store.write() as uow:
             work = Work(self.engine, uow, None)
-            rows = (await work.session.exec(select(Supervision).where(
-                Supervision.interaction_id == interaction_id, col(Supervision.active)))).all()
-            for supervision in rows:
-                self._end(work, supervision, "interaction_ended")
+            for supervision in (await work.session.exec(query)).all():
+                self._end(work, supervision, reason)
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Until every interaction event published so far has been followed (tests, CLI).

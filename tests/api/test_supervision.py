@@ -182,6 +182,8 @@ async def test_sup1_a_monitor_cannot_act_on_the_call_its_only_action_is_to_leave
         assert refused["__typename"] == "InvalidStateError" and "monitor" in refused["message"]
     left = await ok(lead, BY_ID["release"], id=call["id"])
     assert left["state"] == "ACTIVE"
+    await backline.supervision.settle()
+    assert (await lead.execute(MINE))["mySupervisions"] == []  # leaving the call ended the supervision
 
 
 async def test_sup1_monitor_an_agents_next_calls_until_stopped(backline, api, client_for):
