@@ -8,8 +8,6 @@ The supervisor's presence on a call is a party of the interaction whose role nam
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,24 +21,17 @@ from core.identity.models import User
 from core.interactions import rules
 from core.interactions.models import Interaction, InteractionKind, InteractionState, Party, PartyState
 from core.interactions.view import InteractionView, snapshot
-from core.interactions.work import TOPIC, Work
+from core.interactions.work import Work
 from core.supervision.customer import as_customer_sees
 from core.supervision.hearing import (
-    MODE_OF_ROLE, ROLE_OF_MODE, SUPERVISOR_ROLES, Mode, audience_of,
+    ROLE_OF_MODE, SUPERVISOR_ROLES, Mode, audience_of,
 )
+from core.supervision.following import Following
 from core.supervision.models import Scope, Supervision
 from core.supervision.teams import TeamInteractions
 
 if TYPE_CHECKING:
     from core.runtime import Backline
-
-log = logging.getLogger("backline.supervision")
-
-# Interactions an agent's "next calls" monitoring joins: not internal ones (a voicemail PIN).
-JOINED_KINDS = frozenset({InteractionKind.CUSTOMER.value, InteractionKind.CONSULTATION.value})
-# Events that put an agent on an interaction, connected.
-JOINING_EVENTS = frozenset({"OfferAccepted", "PartyAdded"})
-SUPERVISOR_ROLE_VALUES = frozenset(role.value for role in SUPERVISOR_ROLES)
 
 
 @dataclass(frozen=True)
@@ -61,11 +52,18 @@ class SupervisionService:
         self.store = backline.store
         self.clock = backline.clock
         self.engine = backline.interactions
-        self._subscription = None
-        self._listener: asyncio.Task | None = None
-        self._busy = False
-        self._progress = asyncio.Event()
         self.teams = TeamInteractions(self.engine)
+        self.following = Following(self)  # an agent's next calls; ONE-interaction supervisions ending
+
+    async def start_listening(self) -> None:
+        await self.following.start()
+
+    async def stop_listening(self) -> None:
+        await self.following.stop()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Until every interaction event published so far has been followed (tests, CLI)."""
+        await self.following.settle(timeout)
 
     @property
     def tell_agent(self) -> bool:
@@ -90,7 +88,7 @@ class SupervisionService:
                                       interaction_id=interaction_id, started_at=work.now)
             if interaction_id is not None:
                 interaction = await work.interaction(interaction_id)
-                await self._join(work, interaction, supervision, strict=True)
+                await self.join(work, interaction, supervision, strict=True)
             else:
                 await self._require_not_watching(work, actor.user_id, agent_id)
             work.session.add(supervision)
@@ -118,7 +116,7 @@ class SupervisionService:
             supervision = await self._mine(work, actor, supervision_id)
             for interaction, party in await self._live_parties(work, supervision):
                 await work.leave(interaction, party, reason="supervision_stopped")
-            self._end(work, supervision, "stopped")
+            self.end(work, supervision, "stopped")
             work.finish()
             return await self._view(work, supervision)
 
@@ -152,7 +150,7 @@ class SupervisionService:
 
     # -- joining and modes ---------------------------------------------------------------
 
-    async def _join(self, work: Work, interaction: Interaction, supervision: Supervision,
+    async def join(self, work: Work, interaction: Interaction, supervision: Supervision,
                     strict: bool) -> Party | None:
         """Adds the supervisor's party; `strict` raises where the "next calls" listener skips."""
         parties = await work.parties(interaction)
@@ -224,7 +222,7 @@ class SupervisionService:
         if existing is not None:
             raise InvalidState(f"You already monitor this agent's next calls (supervision {existing.id}).")
 
-    def _end(self, work: Work, supervision: Supervision, reason: str) -> None:
+    def end(self, work: Work, supervision: Supervision, reason: str) -> None:
         supervision.active = False
         supervision.ended_at = work.now
         supervision.end_reason = reason
@@ -239,92 +237,6 @@ class SupervisionService:
             views.append(await snapshot(work, await work.interaction(supervision.interaction_id)))
         return SupervisionView(supervision, views)
 
-    # -- the agent's next calls ----------------------------------------------------------
-
-    async def start_listening(self) -> None:
-        if self._listener is not None and not self._listener.done():
-            return
-        self._subscription = self.backline.bus.subscribe({TOPIC})
-        self._listener = asyncio.create_task(self._listen())
-
-    async def stop_listening(self) -> None:
-        if self._subscription is not None:
-            self._subscription.close()
-        if self._listener is not None:
-            self._listener.cancel()
-            try:
-                await self._listener
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._listener = None
-
-    async def _listen(self) -> None:
-        async for event in self._subscription:
-            self._busy = True
-            try:
-                await self.on_event(event)
-            except Exception:  # one failed join must not stop the next ones
-                log.exception("Supervision failed to follow %s", event.kind)
-            finally:
-                self._busy = False
-                self._progress.set()
-
-    async def on_event(self, event) -> None:
-        payload = event.payload
-        interaction_id = payload.get("interactionId")
-        if event.kind == "InteractionEnded":
-            await self._interaction_ended(interaction_id)
-            return
-        if (event.kind == "PartyStateChanged" and payload.get("state") == PartyState.LEFT.value
-                and payload.get("role") in SUPERVISOR_ROLE_VALUES):
-            await self._interaction_ended(interaction_id, payload.get("userId"), "left")
-            return
-        if event.kind not in JOINING_EVENTS or payload.get("interactionKind") not in JOINED_KINDS:
-            return
-        if event.kind == "PartyAdded" and payload.get("state") != PartyState.CONNECTED.value:
-            return
-        agent_id = payload.get("userId")
-        if agent_id is None or payload.get("role") in SUPERVISOR_ROLE_VALUES:
-            return
-        async with self.store.read() as session:
-            watching = (await session.exec(select(Supervision).where(
-                Supervision.agent_id == agent_id, Supervision.scope == Scope.NEXT_CALLS,
-                col(Supervision.active)).order_by(col(Supervision.id)))).all()
-        for supervision in watching:
-            async with self.store.write() as uow:
-                work = Work(self.engine, uow, supervision.supervisor_id)
-                current = await work.session.get(Supervision, supervision.id)
-                if current is None or not current.active:
-                    continue
-                interaction = await work.interaction(interaction_id)
-                await self._join(work, interaction, current, strict=False)
-                work.finish()
-
-    async def _interaction_ended(self, interaction_id: int, supervisor_id: int | None = None,
-                                 reason: str = "interaction_ended") -> None:
-        """One interaction's supervisions end with it, or when their supervisor leaves it."""
-        query = select(Supervision).where(Supervision.interaction_id == interaction_id, col(Supervision.active))
-        if supervisor_id is not None:
-            query = query.where(Supervision.supervisor_id == supervisor_id)
-        async with self.store.write() as uow:
-            work = Work(self.engine, uow, None)
-            for supervision in (await work.session.exec(query)).all():
-                self._end(work, supervision, reason)
-
-    async def settle(self, timeout: float = 30.0) -> None:
-        """Until every interaction event published so far has been followed (tests, CLI).
-        `timeout` is a real-time safety net."""
-        pending = getattr(self._subscription, "queue", None)
-        if pending is None or self._listener is None:
-            return
-
-        async def idle() -> None:
-            while self._busy or not pending.empty():
-                self._progress.clear()
-                await self._progress.wait()
-
-        await asyncio.wait_for(idle(), timeout)
-
     # -- what the supervisor and the customer see ----------------------------------------
 
     async def customer_view(self, actor: Actor, interaction_id: int) -> InteractionView:
@@ -336,7 +248,4 @@ class SupervisionService:
         if view.interaction.kind is not InteractionKind.CUSTOMER:
             raise NotFound(f"No customer interaction with id {interaction_id}.")
         return as_customer_sees(view, self.tell_agent)
-
-    def mode_of(self, party: Party) -> Mode | None:
-        return MODE_OF_ROLE.get(party.role)
 

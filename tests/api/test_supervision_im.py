@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.api.test_supervision import CUSTOMER_VIEW, supervise
 from tests.channels.conversation_desk import send, texts, transcript
-from tests.e2e.desk import BY_ID, LOG_IN, RESULT, answered_call, do, ok, open_offer, ready_agent
+from tests.e2e.desk import BY_ID, LOG_IN, RESULT, answered_call, ok, open_offer, ready_agent
 
 MESSAGE = RESULT + "mutation($s: ID!, $x: String!) { r: messageMonitoredAgent(supervisionId: $s, text: $x) { ...R } }"
 

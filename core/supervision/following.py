@@ -1,0 +1,121 @@
+"""Following the interaction events for supervision: an agent's "next calls" supervision
+joins each new interaction of the agent as it connects (SUP1, SUP2); a supervision of one
+interaction ends when the interaction does, or when its supervisor leaves it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from core.interactions.models import InteractionKind, PartyState
+from core.interactions.work import TOPIC, Work
+from core.supervision.hearing import SUPERVISOR_ROLES
+from core.supervision.models import Scope, Supervision
+
+if TYPE_CHECKING:
+    from core.supervision.service import SupervisionService
+
+log = logging.getLogger("backline.supervision")
+
+# Interactions an agent's "next calls" monitoring joins: not internal ones (a voicemail PIN).
+JOINED_KINDS = frozenset({InteractionKind.CUSTOMER.value, InteractionKind.CONSULTATION.value})
+# Events that put an agent on an interaction, connected.
+JOINING_EVENTS = frozenset({"OfferAccepted", "PartyAdded"})
+SUPERVISOR_ROLE_VALUES = frozenset(role.value for role in SUPERVISOR_ROLES)
+
+
+class Following:
+    def __init__(self, service: "SupervisionService") -> None:
+        self.service = service
+        self._subscription = None
+        self._listener: asyncio.Task | None = None
+        self._busy = False
+        self._progress = asyncio.Event()
+
+    async def start(self) -> None:
+        if self._listener is not None and not self._listener.done():
+            return
+        self._subscription = self.service.backline.bus.subscribe({TOPIC})
+        self._listener = asyncio.create_task(self._listen())
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+        if self._listener is not None:
+            self._listener.cancel()
+            try:
+                await self._listener
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._listener = None
+
+    async def _listen(self) -> None:
+        async for event in self._subscription:
+            self._busy = True
+            try:
+                await self.on_event(event)
+            except Exception:  # one failed join must not stop the next ones
+                log.exception("Supervision failed to follow %s", event.kind)
+            finally:
+                self._busy = False
+                self._progress.set()
+
+    async def on_event(self, event) -> None:
+        payload = event.payload
+        interaction_id = payload.get("interactionId")
+        if event.kind == "InteractionEnded":
+            await self._interaction_ended(interaction_id)
+            return
+        if (event.kind == "PartyStateChanged" and payload.get("state") == PartyState.LEFT.value
+                and payload.get("role") in SUPERVISOR_ROLE_VALUES):
+            await self._interaction_ended(interaction_id, payload.get("userId"), "left")
+            return
+        if event.kind not in JOINING_EVENTS or payload.get("interactionKind") not in JOINED_KINDS:
+            return
+        if event.kind == "PartyAdded" and payload.get("state") != PartyState.CONNECTED.value:
+            return
+        agent_id = payload.get("userId")
+        if agent_id is None or payload.get("role") in SUPERVISOR_ROLE_VALUES:
+            return
+        async with self.service.store.read() as session:
+            watching = (await session.exec(select(Supervision).where(
+                Supervision.agent_id == agent_id, Supervision.scope == Scope.NEXT_CALLS,
+                col(Supervision.active)).order_by(col(Supervision.id)))).all()
+        for supervision in watching:
+            async with self.service.store.write() as uow:
+                work = Work(self.service.engine, uow, supervision.supervisor_id)
+                current = await work.session.get(Supervision, supervision.id)
+                if current is None or not current.active:
+                    continue
+                interaction = await work.interaction(interaction_id)
+                await self.service.join(work, interaction, current, strict=False)
+                work.finish()
+
+    async def _interaction_ended(self, interaction_id: int, supervisor_id: int | None = None,
+                                 reason: str = "interaction_ended") -> None:
+        """One interaction's supervisions end with it, or when their supervisor leaves it."""
+        query = select(Supervision).where(Supervision.interaction_id == interaction_id, col(Supervision.active))
+        if supervisor_id is not None:
+            query = query.where(Supervision.supervisor_id == supervisor_id)
+        async with self.service.store.write() as uow:
+            work = Work(self.service.engine, uow, None)
+            for supervision in (await work.session.exec(query)).all():
+                self.service.end(work, supervision, reason)
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Until every interaction event published so far has been followed (tests, CLI).
+        `timeout` is a real-time safety net."""
+        pending = getattr(self._subscription, "queue", None)
+        if pending is None or self._listener is None:
+            return
+
+        async def idle() -> None:
+            while self._busy or not pending.empty():
+                self._progress.clear()
+                await self._progress.wait()
+
+        await asyncio.wait_for(idle(), timeout)
+
