@@ -98,3 +98,28 @@ def test_options_defaults_and_validation():
                 {"end_conference_when_only_external_left": "yes"}, {"remove_participant_allowed": "agent"}):
         with pytest.raises(ConfigurationError):
             InteractionOptions.from_config(bad)
+
+
+def test_dir3_allowed_operations_follow_state_role_and_capabilities():
+    from core.channels import Capabilities, Operation
+    from core.interactions.allowed import allowed_operations
+    from core.interactions.models import (
+        Interaction, InteractionKind, InteractionState, Offer, OfferPurpose, OfferState,
+    )
+
+    voice = Capabilities(operations=frozenset(Operation), capacity=1)
+    email = Capabilities(operations=frozenset({Operation.TRANSFER}), capacity=5, transfer_inbound_only=True)
+    call = Interaction(id=1, channel="talk", kind=InteractionKind.CUSTOMER, state=InteractionState.ACTIVE,
+                       inbound=True, created_at=T0)
+    parties = [CUSTOMER, OWNER, MEMBER]
+    owner = allowed_operations(10, call, parties, [], voice, 6)
+    assert {Operation.HOLD, Operation.CONSULT, Operation.CONFERENCE, Operation.TRANSFER} <= owner
+    assert Operation.TRANSFER not in allowed_operations(11, call, parties, [], voice, 6)  # not the owner
+    assert allowed_operations(99, call, parties, [], voice, 6) == frozenset()  # not on it
+    pending = Offer(id=1, interaction_id=1, channel="talk", purpose=OfferPurpose.TRANSFER,
+                    state=OfferState.RINGING, target_name="x", created_at=T0)
+    assert Operation.TRANSFER not in allowed_operations(10, call, parties, [pending], voice, 6)
+    assert Operation.CONFERENCE not in allowed_operations(10, call, parties, [], voice, 3)  # full
+    outbound = Interaction(id=2, channel="mail", kind=InteractionKind.CUSTOMER, state=InteractionState.ACTIVE,
+                           inbound=False, created_at=T0)
+    assert allowed_operations(10, outbound, parties, [], email, 6) == {Operation.CONSULT}  # TRF6, CNF2
