@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlmodel import select
+
+from core.identity.actor import Actor
+from core.identity.models import User
+from core.runtime import Backline
+
 from tests.e2e.desk import (
     BY_ID, DTMF, GET, HISTORY, INTERACTION, answered_call, customer, do, ok, party_of, ready_agent,
 )
@@ -261,3 +267,30 @@ async def test_sup3_team_interactions_lists_the_live_interactions_of_my_teams_on
     assert refused["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
     await ok(agent, BY_ID["release"], id=paris["id"])
     assert ids(await lead.execute(TEAM, {"team": None})) == []
+
+
+async def test_sup1_rel1_monitoring_an_agents_next_calls_survives_a_restart(
+        backline, api, client_for, settings, config, clock):
+    agent = await ready_agent(client_for, "agent")
+    lead = await client_for("lead")
+    await supervise(lead, agent, "COACH")
+    await backline.stop()  # the fixture's stop afterwards is harmless
+    restarted = Backline(settings, config, clock=clock)
+    await restarted.start()
+    try:
+        admin, me = await actors(restarted, "admin"), await actors(restarted, "agent")
+        call = await restarted.interactions.inbound.create(admin, "voice", "+33600000000", "agent:agent")
+        offer = next(o for o in call.offers if o.state.open)
+        await restarted.interactions.routing.accept(me, offer.id)
+        await restarted.supervision.settle()
+        view = await restarted.interactions.reading.get(admin, call.interaction.id)
+        assert [p.role.value for p in view.parties if p.user_id == int(lead.me["id"])] == ["coach"]
+    finally:
+        await restarted.stop()
+
+
+async def actors(backline, username: str) -> Actor:
+    async with backline.store.read() as session:
+        user = (await session.exec(select(User).where(User.username == username))).one()
+    return Actor(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+                 team_id=user.team_id)
