@@ -100,6 +100,9 @@ class Following:
         query = select(Supervision).where(Supervision.interaction_id == interaction_id, col(Supervision.active))
         if supervisor_id is not None:
             query = query.where(Supervision.supervisor_id == supervisor_id)
+        async with self.service.store.read() as session:
+            if (await session.exec(query)).first() is None:
+                return  # most interactions end unsupervised: no write lock for them
         async with self.service.store.write() as uow:
             work = Work(self.service.engine, uow, None)
             for supervision in (await work.session.exec(query)).all():
