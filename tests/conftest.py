@@ -11,11 +11,12 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from core.clock import ManualClock
-from core.config import Settings, load_config
+from core.config import Settings
 from core.demo import load_demo
 from core.runtime import Backline
 from schema.app import create_app
 from tests.support.client import GraphQLClient
+from tests.support.config import repository_config
 from tests.support.database import fresh_copy, migrated_template
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,8 +46,8 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def config(settings: Settings):
-    """The repository's plugins.toml; tests that need other options override this."""
-    return load_config(settings.plugins_file)
+    """The repository's plugins.toml (without SMTP listener); tests override it for other options."""
+    return repository_config(settings.plugins_file)
 
 
 @pytest.fixture

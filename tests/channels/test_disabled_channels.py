@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import PluginEntry, load_config
+from core.config import PluginEntry
+from tests.support.config import repository_config
 
 ACTIONS = """query($s: String) { directory(search: $s) { edges { node { name availableChannels
   actions { kind available channels reason } } } } }"""
@@ -16,7 +17,7 @@ LOG_IN = 'mutation($c: String!) { logIn(channel: $c, ready: true) { __typename .
 
 @pytest.fixture
 def config(settings):
-    config = load_config(settings.plugins_file)
+    config = repository_config(settings.plugins_file)
     for name in ("im", "chat"):
         entry = config.plugins[name]
         config.plugins[name] = PluginEntry(name, False, entry.options)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import PluginEntry, load_config
+from core.config import PluginEntry
 from tests.channels.conversation_desk import DONE, send
 from tests.e2e.desk import BY_ID, TRANSFER, do, ok, open_offer, party_of, place_call, ready_agent, target_id
+from tests.support.config import repository_config
 
 
 @pytest.fixture
 def config(settings):
-    config = load_config(settings.plugins_file)
+    config = repository_config(settings.plugins_file)
     config.plugins["workitem"] = PluginEntry("workitem", True, {"capacity": 2, "default_due_hours": 8})
     return config
 
