@@ -114,6 +114,12 @@ def _position(after: str | None) -> str | None:
     return value
 
 
+def _selects(selections, name: str) -> bool:
+    """Whether a field called `name` is selected anywhere below (fragments included)."""
+    return any(getattr(s, "name", None) == name or _selects(getattr(s, "selections", ()), name)
+               for s in selections)
+
+
 def _id(value: strawberry.ID, field: str) -> int:
     try:
         return int(value)
@@ -141,7 +147,9 @@ class Query:
         ctx = info.context
         page = await ctx.backline.directory.search(
             ctx.actor, search, kinds, first if first is not None else 20, _position(after),
-            interaction_id=_id(interaction_id, "interactionId") if interaction_id is not None else None)
+            interaction_id=_id(interaction_id, "interactionId") if interaction_id is not None else None,
+            # The current interaction only matters to actions: not read when none are asked for.
+            with_interaction=_selects(info.selected_fields, "actions"))
         edges = [DirectoryEdge(cursor=to_base64(CURSOR_PREFIX, cursor), node=DirectoryEntry.of(e))
                  for cursor, e in zip(page.cursors, page.entries)]
         return DirectoryConnection(edges=edges, page_info=PageInfo(

@@ -64,6 +64,10 @@ class Page:
     has_next: bool
 
 
+async def _nothing() -> None:
+    return None
+
+
 class DirectoryService:
     def __init__(self, store: Store, clock: Clock, channels: ChannelRegistry, presence: PresenceService,
                  max_page_size: int) -> None:
@@ -80,8 +84,10 @@ class DirectoryService:
 
     async def search(self, actor: Actor, text: str | None = None, kinds: Sequence[TargetKind] | None = None,
                      first: int = DEFAULT_PAGE_SIZE, after: str | None = None,
-                     interaction_id: int | None = None) -> Page:
-        """`after`: the cursor of the last result already seen."""
+                     interaction_id: int | None = None, with_interaction: bool = True) -> Page:
+        """`after`: the cursor of the last result already seen. `with_interaction=False`
+        skips reading the caller's current interaction, for a client that does not ask for
+        actions (consult / conference / transfer then say "no current interaction")."""
         if text is not None and len(text) > MAX_SEARCH_LENGTH:
             raise InvalidInput(f"Search text is limited to {MAX_SEARCH_LENGTH} characters.", field="search")
         if not 1 <= first <= self.max_page_size:
@@ -90,7 +96,8 @@ class DirectoryService:
         terms = q.terms_of(text)
         # The caller's current interaction is read by the engine in its own session while
         # this one searches: the two overlap instead of adding up.
-        current = asyncio.ensure_future(self._current(actor, interaction_id))
+        current = asyncio.ensure_future(
+            self._current(actor, interaction_id) if with_interaction else _nothing())
         try:
             async with self.store.read() as session:
                 if terms:

@@ -83,3 +83,19 @@ async def test_dir4_busy_on_voice_ready_for_im(api, client_for, backline):
     assert found["CALL"]["available"] is False and found["CALL"]["reason"] == "Marie Dupont is busy on voice"
     assert found["INSTANT_MESSAGE"]["available"] is True
     assert channels == ["im"]
+
+
+async def test_dir3_the_current_interaction_is_read_only_when_actions_are_asked_for(api, backline):
+    asked = []
+
+    async def current(actor, interaction_id):
+        asked.append(interaction_id)
+        return CurrentInteraction(channel="voice", allowed=frozenset(Operation))
+
+    backline.directory.current_interaction = current
+    await api.login("agent")
+    await api.execute('{ directory(search: "marie") { edges { node { name presence { state } } } } }')
+    assert asked == []
+    await api.execute("""{ directory(search: "marie") { edges { node { ...A } } } }
+                         fragment A on DirectoryEntry { actions { kind available } }""")
+    assert asked == [None]
