@@ -58,6 +58,10 @@ class Routing:
         await work.session.flush()
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)
+        if targets.is_person(target) and not await self._candidates(work, offer, interaction, target):
+            # Unavailable people are refused (or sent to voicemail) by the caller; what is
+            # left is someone already on the interaction, or the requester.
+            raise InvalidState(f"{target.name} is already on this interaction or cannot take it now.")
         await self._place(work, offer, interaction, target)
         return offer
 

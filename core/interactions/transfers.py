@@ -52,6 +52,8 @@ class Transfers:
             if targets.is_person(target):
                 if target.user_id == actor.user_id:
                     raise InvalidInput("You cannot transfer to yourself.", field="targetId")
+                if rules.leg_of(target.user_id, await work.parties(interaction)) is not None:
+                    raise InvalidState(f"{target.name} is already on this interaction.")
                 reason = await availability.unavailable_reason(work, target, interaction.channel)
                 if reason is not None:
                     await self._to_voicemail(work, interaction, leg, target, reason)

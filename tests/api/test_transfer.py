@@ -127,3 +127,16 @@ async def test_trf5_transfer_to_oneself_or_unknown_target_is_refused(backline, a
     assert (await do(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Camille Martin")))["code"] \
         == "INVALID_INPUT"
     assert (await do(agent, TRANSFER, id=call["id"], t="99999"))["code"] == "NOT_FOUND"
+
+
+async def test_trf1_transfer_to_someone_already_on_the_call_is_refused_with_the_reason(backline, api, client_for):
+    admin = await client_for("admin")
+    agent = await ready_agent(client_for, "agent")
+    marie = await ready_agent(client_for, "marie.dupont")
+    call = await answered_call(backline, admin, agent)
+    from tests.e2e.desk import ADD
+    invited = await ok(agent, ADD, id=call["id"], t=await target_id(backline, "Marie Dupont"), a=None)
+    await ok(marie, BY_ID["acceptOffer"], id=open_offer(invited)["id"])
+    refused = await do(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Marie Dupont"))
+    assert refused["__typename"] == "InvalidStateError" and "already on this interaction" in refused["message"]
+    assert customer((await agent.execute(GET, {"id": call["id"]}))["interaction"])["state"] == "CONNECTED"
