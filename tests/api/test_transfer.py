@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from core.voicemail.models import Voicemail
 from tests.e2e.desk import (
-    BY_ID, GET, PRESENCE, READY, TRANSFER, answered_call, customer, do, ok, open_offer, party_of,
+    ADD, BY_ID, GET, PRESENCE, READY, TRANSFER, answered_call, customer, do, ok, open_offer, party_of,
     ready_agent, target_id,
 )
 
@@ -134,7 +134,6 @@ async def test_trf1_transfer_to_someone_already_on_the_call_is_refused_with_the_
     agent = await ready_agent(client_for, "agent")
     marie = await ready_agent(client_for, "marie.dupont")
     call = await answered_call(backline, admin, agent)
-    from tests.e2e.desk import ADD
     invited = await ok(agent, ADD, id=call["id"], t=await target_id(backline, "Marie Dupont"), a=None)
     await ok(marie, BY_ID["acceptOffer"], id=open_offer(invited)["id"])
     refused = await do(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Marie Dupont"))
