@@ -58,11 +58,12 @@ class Routing:
         await work.session.flush()
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)
-        if targets.is_person(target) and not await self._candidates(work, offer, interaction, target):
+        candidates = await self._candidates(work, offer, interaction, target)
+        if targets.is_person(target) and not candidates:
             # Unavailable people are refused (or sent to voicemail) by the caller; what is
             # left is someone already on the interaction, or the requester.
             raise InvalidState(f"{target.name} is already on this interaction or cannot take it now.")
-        await self._place(work, offer, interaction, target)
+        await self._place(work, offer, interaction, target, candidates=candidates)
         return offer
 
     async def _candidates(self, work: Work, offer: Offer, interaction: Interaction, target: Target) -> list[int]:
@@ -73,9 +74,10 @@ class Routing:
         return await self.engine.presence.available_agents(work.session, pool, offer.channel)
 
     async def _place(self, work: Work, offer: Offer, interaction: Interaction, target: Target | None = None,
-                     failure: OfferState = OfferState.NO_ANSWER) -> None:
+                     failure: OfferState = OfferState.NO_ANSWER, candidates: list[int] | None = None) -> None:
         target = target or await targets.target_by_id(work.session, offer.target_id)
-        candidates = await self._candidates(work, offer, interaction, target)
+        if candidates is None:
+            candidates = await self._candidates(work, offer, interaction, target)
         if candidates:
             await self._ring(work, offer, interaction, candidates[0])
         elif targets.is_person(target):
@@ -118,7 +120,7 @@ class Routing:
     async def close_offer(self, work: Work, offer: Offer, state: OfferState, reason: str,
                           follow_up: bool = True) -> None:
         interaction = await work.interaction(offer.interaction_id)
-        await self._drop_ringing_party(work, offer, interaction)
+        await self._drop_ringing_party(work, offer, interaction, because=state.value)
         offer.state = state
         offer.reason = reason[:200]
         offer.closed_at = work.now
@@ -129,12 +131,12 @@ class Routing:
         if follow_up:
             await self.engine.handler(offer.purpose).failed(work, offer, interaction)
 
-    async def _drop_ringing_party(self, work: Work, offer: Offer, interaction: Interaction) -> None:
+    async def _drop_ringing_party(self, work: Work, offer: Offer, interaction: Interaction, because: str) -> None:
         if offer.ringing_party_id is None:
             return
         party = next((p for p in await work.parties(interaction) if p.id == offer.ringing_party_id), None)
         if party is not None and party.state is PartyState.ALERTING:
-            await work.set_state(interaction, party, PartyState.LEFT, because=offer.state.value)
+            await work.set_state(interaction, party, PartyState.LEFT, because=because)
         offer.ringing_party_id = None
         offer.ringing_user_id = None
 
@@ -145,7 +147,7 @@ class Routing:
         if self.engine.handler(offer.purpose).offers_next_agent:
             work.record(interaction, "OfferUnanswered", offerId=offer.id, outcome=outcome.value,
                         userId=offer.ringing_user_id)
-            await self._drop_ringing_party(work, offer, interaction)
+            await self._drop_ringing_party(work, offer, interaction, because=outcome.value)
             await self._place(work, offer, interaction, failure=outcome)
         else:
             await self.close_offer(work, offer, outcome, reason=reason)
