@@ -18,6 +18,7 @@ from core.clock import Clock
 from core.directory import search as q
 from core.directory.actions import CurrentInteraction, TargetActions, actions_for
 from core.directory.availability import ChannelAvailability, pool_availability
+from core.directory.text import search_key
 from core.directory.models import PERSON_KINDS, FavouriteTarget, RecentTarget, Target, TargetKind
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.actor import Actor
@@ -133,9 +134,9 @@ class DirectoryService:
         return await self.current_interaction(actor, interaction_id)
 
     async def _pinned_then_everyone(self, session, user_id: int, kinds, offset: int,
-                                    limit: int) -> list[tuple[int, q.Position]]:
+                                    limit: int) -> list[tuple[int, q.Position, None]]:
         favourite_stmt, recent_stmt = q.pinned(user_id, kinds)
-        favourites = sorted((await session.exec(favourite_stmt)).all(), key=lambda r: (r[1].casefold(), r[0]))
+        favourites = sorted((await session.exec(favourite_stmt)).all(), key=lambda r: (search_key(r[1]), r[0]))
         recents = sorted((await session.exec(recent_stmt)).all(), key=lambda r: r[2], reverse=True)
         head = list(dict.fromkeys(r[0] for r in (*favourites, *recents)))
         ids = head[offset:offset + limit]
