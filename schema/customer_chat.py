@@ -20,8 +20,9 @@ from core.transcripts.customer_chats import CustomerChat as CoreChat
 from core.transcripts.lines import TOPIC as LINE_TOPIC
 from core.transcripts.lines import Line
 from core.transcripts.rules import CUSTOMER_FACING_ROLES
+from schema.arguments import cursor_id, page_size, sid
 from schema.errors import attempt, result_union
-from schema.interactions import InteractionState, cursor_id, page_size, sid
+from schema.interactions import InteractionState
 from schema.streams import listening
 from schema.transcripts import CURSOR
 

@@ -15,7 +15,8 @@ from strawberry.types.info import Info
 from core.interactions.models import Interaction, InteractionKind, Offer, OfferState
 from core.interactions.work import TOPIC
 from core.transcripts.models import TranscriptEntry
-from schema.interactions import InteractionResult, int_id, run, sid
+from schema.arguments import int_id, sid
+from schema.interactions import InteractionResult, run
 from schema.streams import listening
 
 CHANNEL = "im"  # the plugin this module belongs to: without it, the module is left out

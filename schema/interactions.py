@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Annotated, AsyncGenerator, Awaitable, Callable
 
 import strawberry
-from strawberry.relay import PageInfo, from_base64, to_base64
+from strawberry.relay import PageInfo, to_base64
 from strawberry.scalars import JSON
 from strawberry.types.info import Info
 
-from core.errors import InvalidInput
 from core.events import Event
 from core.interactions import rules
 from core.interactions.consultations import Completion
@@ -27,6 +26,7 @@ from core.interactions.models import PartyState as CorePartyState
 from core.interactions.reading import may_see_event
 from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
+from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.channels import Operation as ChannelOperation
 from schema.errors import attempt, result_union
 from schema.streams import listening
@@ -39,43 +39,8 @@ OfferPurpose = strawberry.enum(CorePurpose, name="OfferPurpose")
 OfferState = strawberry.enum(CoreOfferState, name="OfferState")
 CompletionKind = strawberry.enum(Completion, name="ConsultationCompletion")
 
-DEFAULT_PAGE = 20
 # Internal routing of events, not for clients.
 HIDDEN_PAYLOAD = {"visibleTo", "teamIds"}
-
-
-def int_id(value: object, field: str) -> int:
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise InvalidInput(f"'{str(value)[:40]}' is not a valid {field}.", field=field) from None
-    if number < 1:
-        raise InvalidInput(f"'{number}' is not a valid {field}.", field=field)
-    return number
-
-
-def page_size(info: Info, first: int | None) -> int:
-    limit = info.context.backline.settings.max_page_size
-    first = DEFAULT_PAGE if first is None else first
-    if not 1 <= first <= limit:
-        raise InvalidInput(f"`first` must be between 1 and {limit}.", field="first")
-    return first
-
-
-def cursor_id(after: str | None, prefix: str) -> int | None:
-    if after is None:
-        return None
-    try:
-        kind, value = from_base64(after)
-        if kind != prefix:
-            raise ValueError
-        return int(value)
-    except (ValueError, TypeError):
-        raise InvalidInput("Invalid cursor.", field="after") from None
-
-
-def sid(value: int | None) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(str(value))
 
 
 @strawberry.type

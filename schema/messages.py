@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import AsyncGenerator
 
 import strawberry
-from strawberry.relay import PageInfo, from_base64, to_base64
+from strawberry.relay import PageInfo, to_base64
 from strawberry.types.info import Info
 
-from core.errors import InvalidInput
 from core.messages.models import MessageKind as CoreMessageKind
 from core.messages.models import Priority as CorePriority
 from core.messages.service import TOPIC, Received, Sent, message_from_payload
+from schema.arguments import cursor_id, int_id, page_size
 from schema.errors import attempt, result_union
 from schema.streams import filtered, listening
 
@@ -22,38 +22,6 @@ MessageKind = strawberry.enum(CoreMessageKind, name="MessageKind",
 MessagePriority = strawberry.enum(CorePriority, name="MessagePriority")
 
 CURSOR_PREFIX = "message"
-DEFAULT_PAGE = 20
-
-
-def int_id(value: object, field: str) -> int:
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise InvalidInput(f"'{str(value)[:40]}' is not a valid {field}.", field=field) from None
-    if number < 1:
-        raise InvalidInput(f"'{number}' is not a valid {field}.", field=field)
-    return number
-
-
-def page_size(info: Info, first: int | None) -> int:
-    limit = info.context.backline.settings.max_page_size
-    first = DEFAULT_PAGE if first is None else first
-    if not 0 <= first <= limit:
-        raise InvalidInput(f"`first` must be between 0 and {limit}.", field="first")
-    return first
-
-
-def decode_cursor(after: str | None, expected: str = CURSOR_PREFIX) -> int | None:
-    """The id in a cursor of a list (`expected` names the list), or None for the start."""
-    if after is None:
-        return None
-    try:
-        prefix, value = from_base64(after)
-        if prefix != expected:
-            raise ValueError(prefix)
-        return int(value)
-    except Exception:
-        raise InvalidInput("`after` is not a cursor from this list.", field="after") from None
 
 
 @strawberry.type(description="A message in the caller's My Messages, with its read state.")
@@ -129,7 +97,7 @@ class Query:
     async def my_messages(self, info: Info, first: int | None = None, after: str | None = None,
                           unread_only: bool = False) -> MyMessageConnection:
         ctx = info.context
-        page = await ctx.backline.messages.my_messages(ctx.actor, page_size(info, first), decode_cursor(after),
+        page = await ctx.backline.messages.my_messages(ctx.actor, page_size(info, first), cursor_id(after, CURSOR_PREFIX),
                                                        unread_only=unread_only)
         edges = [MyMessageEdge(cursor=to_base64(CURSOR_PREFIX, item.message.id), node=MyMessage.of(item))
                  for item in page.items]

@@ -21,10 +21,9 @@ from core.supervision.hearing import MODE_OF_ROLE, Mode, heard_by
 from core.supervision.models import Scope
 from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams
+from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
-from schema.interactions import (
-    Interaction, InteractionEvent, InteractionResult, cursor_id, int_id, page_size, run, sid,
-)
+from schema.interactions import Interaction, InteractionEvent, InteractionResult, run
 from schema.streams import listening
 
 SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(

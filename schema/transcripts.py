@@ -14,8 +14,9 @@ from strawberry.types.info import Info
 
 from core.transcripts.lines import TOPIC, Line
 from core.transcripts.rules import LineAudience as CoreAudience
+from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
-from schema.interactions import InteractionResult, cursor_id, int_id, page_size, run, sid
+from schema.interactions import InteractionResult, run
 from schema.streams import listening
 
 CURSOR = "TranscriptLine"

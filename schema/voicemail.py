@@ -15,8 +15,8 @@ from strawberry.types.info import Info
 from core.voicemail.models import AccessState
 from core.voicemail.models import Voicemail as CoreVoicemail
 from core.voicemail.service import TOPIC, AccessView, MailboxRef, MailboxStatus
+from schema.arguments import cursor_id, int_id, page_size
 from schema.errors import attempt, result_union
-from schema.messages import decode_cursor, int_id, page_size
 from schema.streams import filtered, listening
 
 VoicemailSessionState = strawberry.enum(AccessState, name="VoicemailSessionState")
@@ -131,7 +131,7 @@ class Query:
                          after: str | None = None) -> VoicemailConnection:
         ctx = info.context
         rows, has_next = await ctx.backline.voicemail.voicemails(
-            ctx.actor, int_id(session_id, "sessionId"), page_size(info, first), decode_cursor(after, CURSOR_PREFIX))
+            ctx.actor, int_id(session_id, "sessionId"), page_size(info, first), cursor_id(after, CURSOR_PREFIX))
         edges = [VoicemailEdge(cursor=to_base64(CURSOR_PREFIX, v.id), node=Voicemail.of(v)) for v in rows]
         return VoicemailConnection(edges=edges, page_info=PageInfo(
             has_next_page=has_next, has_previous_page=after is not None,
