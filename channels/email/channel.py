@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Mapping
 
-from channels.chat.channel import check_length
+from channels.written import check_length
 from channels.email.listener import InboundHandler, Listener
 from channels.email.relay import RecipientRefused, SmtpRelay, build_reply, new_message_id
 from core.channels import Capabilities, Channel, ClosePolicy, Operation
