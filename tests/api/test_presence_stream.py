@@ -14,7 +14,7 @@ from gql.transport.exceptions import TransportQueryError
 from schema.app import create_app
 from tests.support.client import GraphQLClient
 from tests.support.servers import serve_in_loop
-from tests.support.ws import Collector, ws_session
+from tests.support.ws import Collector, request, ws_session
 
 WATCH = """
 subscription($agents: [ID!], $group: ID, $team: ID) {
@@ -139,7 +139,7 @@ async def test_sup3_a_supervisor_may_not_watch_another_team(live):
     other_team = (await jose.execute("{ me { teamId } }"))["me"]["teamId"]
     async with ws_session(base, lead.token) as session:
         with pytest.raises(TransportQueryError) as refused:
-            async for _ in session.subscribe(gql(WATCH), variable_values={"team": other_team}):
+            async for _ in session.subscribe(request(WATCH, {"team": other_team})):
                 pass
     assert refused.value.errors[0]["extensions"]["code"] == "PERMISSION_DENIED"
 
@@ -180,7 +180,7 @@ async def test_prs2_a_change_is_committed_before_it_is_published(live, backline)
 
     async def first_change(session):
         snapshot = 0
-        async for item in session.subscribe(gql(WATCH), variable_values={"agents": [str(marie_id)]}):
+        async for item in session.subscribe(request(WATCH, {"agents": [str(marie_id)]})):
             if item["presenceChanged"]["snapshot"]:
                 snapshot += 1
                 if snapshot == CHANNELS:
@@ -230,6 +230,6 @@ async def test_grp2_group_availability_stream_only_where_enabled(live):
     cards = await find(watcher, "credit cards")
     async with ws_session(base, watcher.token) as session:
         with pytest.raises(TransportQueryError) as refused:
-            async for _ in session.subscribe(gql(GROUP), variable_values={"g": cards["id"]}):
+            async for _ in session.subscribe(request(GROUP, {"g": cards["id"]})):
                 pass
     assert refused.value.errors[0]["extensions"]["code"] == "INVALID_STATE"

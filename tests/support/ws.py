@@ -11,6 +11,13 @@ from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
 
+def request(query: str, variables: dict | None = None):
+    """A gql request with its variables (gql 4 wants them on the request, not the call)."""
+    document = gql(query)
+    document.variable_values = variables or {}
+    return document
+
+
 def ws_url(base_http_url: str) -> str:
     return base_http_url.replace("http://", "ws://", 1) + "/graphql"
 
@@ -37,7 +44,7 @@ class Collector:
         self._task = asyncio.create_task(self._run(session, query, variables or {}))
 
     async def _run(self, session, query, variables) -> None:
-        async for item in session.subscribe(gql(query), variable_values=variables):
+        async for item in session.subscribe(request(query, variables)):
             self.items.append(item)
             self._new.set()
 
