@@ -8,7 +8,6 @@ import asyncio
 
 import httpx
 import pytest
-from gql import gql
 from gql.transport.exceptions import TransportQueryError
 
 from schema.app import create_app
