@@ -7,6 +7,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.events import Event, EventBus
@@ -17,15 +18,38 @@ from core.store.history import EventRecord
 class UnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._records: list[tuple[EventRecord, Event]] = []
+        self._events: list[Event] = []
+        # Rows read in this unit of work that it will read again: the session's identity map
+        # holds unmodified rows weakly, so without this a second `get` is a second SELECT.
+        self._kept: dict[tuple[type, object], object] = {}
 
     def record(self, event: Event) -> None:
-        row = EventRecord.of(event)
-        self.session.add(row)
-        self._records.append((row, event))
+        # Not added to the session: every autoflush would insert history rows one at a time.
+        self._events.append(event)
 
-    def stored_events(self) -> list[Event]:
-        return [event.stored(row.id) for row, event in self._records]
+    async def get(self, model: type, key):
+        """`session.get` that keeps the row for the rest of the unit of work."""
+        kept = self._kept.get((model, key))
+        if kept is None:
+            kept = await self.session.get(model, key)
+            if kept is not None:
+                self._kept[(model, key)] = kept
+        return kept
+
+    async def write_history(self) -> list[Event]:
+        """The recorded events as history rows, in one batched INSERT (SQLAlchemy's
+        insertmanyvalues), returned with their ids in the order they were recorded.
+
+        A multi-row INSERT gives its rows ascending ids in the order of its VALUES, but
+        RETURNING need not list them in that order; asking
+        SQLAlchemy to sort them (`sort_by_parameter_order`) makes it fall back to one INSERT
+        per row on SQLite, so the ids are sorted here instead."""
+        if not self._events:
+            return []
+        rows = [EventRecord.of(event).model_dump(exclude={"id"}) for event in self._events]
+        connection = await self.session.connection()  # the unit of work's transaction
+        ids = sorted((await connection.execute(insert(EventRecord).returning(EventRecord.id), rows)).scalars())
+        return [event.stored(event_id) for event, event_id in zip(self._events, ids, strict=True)]
 
 
 class Store:
@@ -51,8 +75,8 @@ class Store:
                 uow = UnitOfWork(session)
                 async with session.begin():
                     yield uow
-                    await session.flush()  # gives the history rows their ids
-                events = uow.stored_events()
+                    await session.flush()
+                    events = await uow.write_history()
             if events:
                 self.bus.publish(events)
 
