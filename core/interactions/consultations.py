@@ -54,7 +54,7 @@ class Consultations:
                                        state=InteractionState.ACTIVE, parent_id=parent.id, created_at=work.now)
             work.session.add(consultation)
             await work.session.flush()
-            await work.parties(consultation)
+            work.created(consultation)
             await work.add_party(consultation, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)
             # Recorded once the agent is on it, so that its own stream carries it.
             work.record(consultation, "ConsultationStarted", parentId=parent.id, targetName=target.name)

@@ -62,6 +62,7 @@ class Inbound:
                                       context=context, contact=contact, created_at=work.now)
             work.session.add(interaction)
             await work.session.flush()
+            work.created(interaction)
             work.record(interaction, "InteractionCreated", caller=caller, destination=to, targetName=target.name)
             await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD, address=caller,
                                  display_name=contact.get("name") or caller)

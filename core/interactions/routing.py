@@ -56,6 +56,7 @@ class Routing:
                       created_at=work.now)
         work.session.add(offer)
         await work.session.flush()
+        work.offer_opened(offer)
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)
         candidates = await self._candidates(work, offer, interaction, target)

@@ -36,17 +36,24 @@ class Work:
         self.actor_id = actor_id
         self.now = engine.clock.now()
         self._parties: dict[int, list[Party]] = {}
+        self._offers: dict[int, list[Offer]] = {}
         # Interactions changed in this unit of work: their version is bumped once at the end.
         self.touched: dict[int, Interaction] = {}
 
     # -- loading -------------------------------------------------------------------------
 
     async def interaction(self, interaction_id: int) -> Interaction:
-        interaction = await self.session.get(Interaction, interaction_id)
+        interaction = await self.uow.get(Interaction, interaction_id)
         if interaction is None:
             raise NotFound(f"No interaction with id {interaction_id}.")
         await self.parties(interaction)
         return interaction
+
+    def created(self, interaction: Interaction) -> None:
+        """An interaction inserted in this unit of work (flushed, so it has its id): it has
+        no parties nor offers yet but those added through this Work, so none is read back."""
+        self._parties.setdefault(interaction.id, [])
+        self._offers.setdefault(interaction.id, [])
 
     async def parties(self, interaction: Interaction) -> list[Party]:
         if interaction.id not in self._parties:
@@ -57,9 +64,17 @@ class Work:
         return self._parties[interaction.id]
 
     async def offers(self, interaction: Interaction) -> list[Offer]:
-        return list((await self.session.exec(
-            select(Offer).where(Offer.interaction_id == interaction.id).order_by(col(Offer.id))
-        )).all())
+        # Read once per unit of work; offers opened later are appended (`offer_opened`), and
+        # the rows are the session's own objects, so their changes show without a read.
+        if interaction.id not in self._offers:
+            self._offers[interaction.id] = list((await self.session.exec(
+                select(Offer).where(Offer.interaction_id == interaction.id).order_by(col(Offer.id))
+            )).all())
+        return list(self._offers[interaction.id])
+
+    def offer_opened(self, offer: Offer) -> None:
+        if offer.interaction_id in self._offers:
+            self._offers[offer.interaction_id].append(offer)
 
     async def open_offers(self, interaction: Interaction) -> list[Offer]:
         return [o for o in await self.offers(interaction) if o.state.open]
@@ -114,7 +129,7 @@ class Work:
                         display_name: str | None = None) -> Party:
         team_id = None
         if user_id is not None:
-            user = await self.session.get(User, user_id)
+            user = await self.uow.get(User, user_id)
             if user is None:
                 raise NotFound(f"No user with id {user_id}.")
             display_name = user.display_name

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import AsyncIterator, Iterable, Sequence
 
+from sqlalchemy import and_
 from sqlmodel import col, select
 
 from core.channels import ChannelRegistry
@@ -149,15 +150,35 @@ class PresenceService:
                           actor_id: int | None = None) -> Presence:
         """Called by the interaction engine inside its unit of work when an agent takes on
         (+1) or lets go of (-1) an interaction on `channel`."""
+        await self._load_for_change(uow, user_id, channel)
         row = await self._row(uow, user_id, channel)
         load = max(0, (row.load if row else 0) + delta)
         return await self._change(uow, user_id, channel, actor_id, load=load)
+
+    async def _load_for_change(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
+        """The agent and their presence row in one query, kept by the unit of work: a command
+        adjusts several agents' load, some more than once."""
+        self.channels.get(channel)
+        if uow.kept(ChannelPresence, (user_id, channel)) is not None:
+            return
+        with uow.session.no_autoflush:  # a read by key: pending changes cannot alter it
+            found = (await uow.session.exec(
+                select(User, ChannelPresence).outerjoin(ChannelPresence, and_(
+                    ChannelPresence.user_id == User.id, ChannelPresence.channel == channel,
+                )).where(User.id == user_id)
+            )).first()
+        if found is not None:
+            user, row = found
+            uow.keep(User, user_id, user)
+            if row is not None:
+                uow.keep(ChannelPresence, (user_id, channel), row)
 
     # -- internals -----------------------------------------------------------------------
 
     async def _row(self, uow: UnitOfWork, user_id: int, channel: str) -> ChannelPresence | None:
         self.channels.get(channel)  # NotFound for a channel that is not enabled
-        return await uow.session.get(ChannelPresence, (user_id, channel))
+        # Kept by the unit of work: an interaction command adjusts one agent's load more than once.
+        return await uow.get(ChannelPresence, (user_id, channel))
 
     async def _require_logged_in(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
         row = await self._row(uow, user_id, channel)
@@ -168,11 +189,12 @@ class PresenceService:
                       **changes) -> Presence:
         now = self.clock.now()
         row = await self._row(uow, user_id, channel)
-        user = await uow.session.get(User, user_id)
+        user = await uow.get(User, user_id)
         if user is None:
             raise NotFound(f"No agent with id {user_id}.")
         if row is None:
             row = ChannelPresence(user_id=user_id, channel=channel, since=now, idle_since=now)
+            uow.keep(ChannelPresence, (user_id, channel), row)
         before = self._derive(row if row.logged_in or row.load else None, user_id, channel)
         old_load = row.load
         for name, value in changes.items():

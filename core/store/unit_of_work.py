@@ -36,6 +36,13 @@ class UnitOfWork:
                 self._kept[(model, key)] = kept
         return kept
 
+    def kept(self, model: type, key):
+        return self._kept.get((model, key))
+
+    def keep(self, model: type, key, row) -> None:
+        """A row this unit of work loaded or added itself, for later `get`s."""
+        self._kept[(model, key)] = row
+
     async def write_history(self) -> list[Event]:
         """The recorded events as history rows, in one batched INSERT (SQLAlchemy's
         insertmanyvalues), returned with their ids in the order they were recorded.
