@@ -215,7 +215,7 @@ class Routing:
             return await snapshot(work, interaction)
 
     async def _offer(self, work: Work, offer_id: int) -> Offer:
-        offer = await work.session.get(Offer, offer_id)
+        offer = await work.offer(offer_id)
         if offer is None:
             raise NotFound(f"No request with id {offer_id}.")
         return offer

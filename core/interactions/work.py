@@ -72,6 +72,17 @@ class Work:
             )).all())
         return list(self._offers[interaction.id])
 
+    async def offer(self, offer_id: int) -> Offer | None:
+        """An offer, read with the other offers of its interaction (a command's answer lists
+        them all)."""
+        rows = list((await self.session.exec(
+            select(Offer).where(Offer.interaction_id == select(Offer.interaction_id).where(Offer.id == offer_id)
+                                .scalar_subquery()).order_by(col(Offer.id))
+        )).all())
+        if rows:
+            self._offers.setdefault(rows[0].interaction_id, rows)
+        return next((o for o in rows if o.id == offer_id), None)
+
     def offer_opened(self, offer: Offer) -> None:
         if offer.interaction_id in self._offers:
             self._offers[offer.interaction_id].append(offer)
@@ -129,6 +140,8 @@ class Work:
                         display_name: str | None = None) -> Party:
         team_id = None
         if user_id is not None:
+            # The agent with their presence row, which adjust_load then changes: one read.
+            await self.engine.presence.load_for_change(self.uow, user_id, interaction.channel)
             user = await self.uow.get(User, user_id)
             if user is None:
                 raise NotFound(f"No user with id {user_id}.")

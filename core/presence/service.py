@@ -150,14 +150,15 @@ class PresenceService:
                           actor_id: int | None = None) -> Presence:
         """Called by the interaction engine inside its unit of work when an agent takes on
         (+1) or lets go of (-1) an interaction on `channel`."""
-        await self._load_for_change(uow, user_id, channel)
+        await self.load_for_change(uow, user_id, channel)
         row = await self._row(uow, user_id, channel)
         load = max(0, (row.load if row else 0) + delta)
         return await self._change(uow, user_id, channel, actor_id, load=load)
 
-    async def _load_for_change(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
+    async def load_for_change(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
         """The agent and their presence row in one query, kept by the unit of work: a command
-        adjusts several agents' load, some more than once."""
+        adjusts several agents' load, some more than once (the engine also calls it before
+        it reads the agent to add them to an interaction)."""
         self.channels.get(channel)
         if uow.kept(ChannelPresence, (user_id, channel)) is not None:
             return
