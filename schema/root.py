@@ -8,7 +8,8 @@ from typing import Iterable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache,
+                                   QueryDepthLimiter, ValidationCache)
 from strawberry.tools import merge_types
 
 from core.config import Settings
@@ -32,6 +33,7 @@ MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
                                          interactions.Subscription, transcripts.Subscription, im.Subscription,
                                          customer_chat.Subscription, supervision.Subscription)
+QUERY_CACHE_SIZE = 256  # distinct query texts kept parsed and validated (bounded: texts come from clients)
 PUBLIC_FIELDS = {"login"} | customer_chat.PUBLIC
 
 
@@ -62,6 +64,9 @@ def build_schema(settings: Settings | None = None, channels: Iterable[str] | Non
     mutation = protect(merge_types("Mutation", for_channels(MUTATIONS, channels)), PUBLIC_FIELDS)
     subscriptions = for_channels(SUBSCRIPTIONS, channels)
     subscription = merge_types("Subscription", subscriptions) if subscriptions else None
+    # The depth rule is made once: ValidationCache keys on the rule classes, and a rule
+    # class made per request would never hit the cache.
+    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
     return BacklineSchema(
         query=query,
         mutation=mutation,
@@ -70,8 +75,11 @@ def build_schema(settings: Settings | None = None, channels: Iterable[str] | Non
         # One execution per change and audience, not per subscriber (presence fan-out).
         execution_context_class=presence.SharedEventExecution,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: AddValidationRules(depth_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            # Clients send the same few documents again and again: parse and validate each once.
+            lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
             lambda: MaskErrors(should_mask_error=lambda error: not is_expected(error)),
         ],
     )
