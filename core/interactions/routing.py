@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.directory.models import Target
 from core.errors import Conflict, InvalidState, NotFound, PermissionDenied
+from core.events import Event
 from core.identity.actor import Actor
 from core.interactions import queue, rules, targets
 from core.interactions.models import (
@@ -34,6 +35,12 @@ ROLE_WHILE_ALERTING = {
     OfferPurpose.CONSULT: PartyRole.CONSULTED,
     OfferPurpose.CONFERENCE: PartyRole.PARTICIPANT,
 }
+
+
+def _ready_channels(events: list[Event]) -> list[str | None]:
+    """The channels to serve after these presence changes, in order; None means all."""
+    channels = list(dict.fromkeys(e.payload.get("channel") for e in events if e.payload.get("state") == "ready"))
+    return [None] if None in channels else channels
 
 
 class Routing:
@@ -323,15 +330,31 @@ class Routing:
 
     async def _listen(self) -> None:
         async for event in self._subscription:
-            if event.payload.get("state") == "ready":
+            # One command's presence changes are published together: the agents it made
+            # ready are served in one pass per channel, not one per event.
+            channels = _ready_channels([event, *self._drain()])
+            if channels:
                 self._dispatching = True
                 try:
-                    await self.dispatch_waiting(event.payload.get("channel"))
+                    for channel in channels:
+                        await self.dispatch_waiting(channel)
                 except Exception:
                     log.exception("Serving waiting requests failed")
                 finally:
                     self._dispatching = False
             self._progress.set()
+
+    def _drain(self) -> list[Event]:
+        """The events already queued behind the one being handled (never the end marker)."""
+        pending = self._subscription.queue
+        events = []
+        while not pending.empty():
+            item = pending.get_nowait()
+            if not isinstance(item, Event):
+                pending.put_nowait(item)  # the subscription's end: its iterator stops on it
+                break
+            events.append(item)
+        return events
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Until every presence change published so far has been served (for tests and
