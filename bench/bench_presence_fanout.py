@@ -162,7 +162,8 @@ class BareServer:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "bench.bare_broadcast:app", "--port", str(self.port),
-             "--log-level", "warning", "--ws", "websockets-sansio"],
+             "--log-level", "warning", "--ws", "websockets-sansio",
+             "--ws-per-message-deflate", "false"],  # the same transport as `backline serve`
             cwd=REPO, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
 

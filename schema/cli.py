@@ -47,7 +47,10 @@ def cmd_serve(settings: Settings, args) -> None:
     port = args.port or settings.port
     app = create_app(_backline(settings))
     print(f"Backline GraphQL on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, ws="websockets-sansio")
+    # No per-message deflate: compressing each small event for each socket cost more CPU
+    # than the bytes it saved on a LAN (presence fan-out benchmark).
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, ws="websockets-sansio",
+                ws_per_message_deflate=False)
 
 
 def cmd_export_schema(settings: Settings, _args) -> None:

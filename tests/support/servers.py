@@ -29,7 +29,7 @@ async def serve_in_loop(app, port: int | None = None) -> AsyncIterator[str]:
     """uvicorn in this event loop (so a test can also drive a ManualClock); yields the base URL."""
     port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                            ws="websockets-sansio")
+                            ws="websockets-sansio", ws_per_message_deflate=False)  # as `backline serve`
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
