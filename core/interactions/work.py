@@ -201,15 +201,22 @@ class Work:
         connecting a leg holds the agent's other connected legs on that channel."""
         if party.user_id is None or not self.engine.behaviour(interaction.channel).one_active_per_agent:
             return
-        others = (await self.session.exec(
-            select(Party, Interaction).join(Interaction, col(Interaction.id) == col(Party.interaction_id)).where(
-                Party.user_id == party.user_id,
-                Party.state == PartyState.CONNECTED,
-                Party.interaction_id != interaction.id,
-                Interaction.channel == interaction.channel,
-            )
-        )).all()
+        # Without flushing this command's changes first (one flush at the end is fewer
+        # statements): any leg that is or is becoming connected is live in the database
+        # (legs are inserted at once, and never come back from LEFT), and the session's own
+        # objects carry their unflushed state, which decides.
+        with self.session.no_autoflush:
+            others = (await self.session.exec(
+                select(Party, Interaction).join(Interaction, col(Interaction.id) == col(Party.interaction_id)).where(
+                    Party.user_id == party.user_id,
+                    col(Party.state).in_(rules.LIVE),
+                    Party.interaction_id != interaction.id,
+                    Interaction.channel == interaction.channel,
+                ).order_by(col(Party.id))
+            )).all()
         for other, other_interaction in others:
+            if other.state is not PartyState.CONNECTED:
+                continue
             loaded = await self.interaction(other_interaction.id)
             leg = next(p for p in await self.parties(loaded) if p.id == other.id)
             await self.engine.behaviour(loaded.channel).hold(loaded, leg)
