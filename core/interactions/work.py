@@ -43,15 +43,25 @@ class Work:
     # -- loading -------------------------------------------------------------------------
 
     async def interaction(self, interaction_id: int) -> Interaction:
-        interaction = await self.uow.get(Interaction, interaction_id)
-        if interaction is None:
+        """The interaction with its parties, read together in one query the first time."""
+        interaction = self.uow.kept(Interaction, interaction_id)
+        if interaction is not None and interaction_id in self._parties:
+            return interaction
+        rows = (await self.session.exec(
+            select(Interaction, Party).outerjoin(Party, col(Party.interaction_id) == col(Interaction.id))
+            .where(Interaction.id == interaction_id).order_by(col(Party.id))
+        )).all()
+        if not rows:
             raise NotFound(f"No interaction with id {interaction_id}.")
-        await self.parties(interaction)
+        interaction = rows[0][0]
+        self.uow.keep(Interaction, interaction_id, interaction)
+        self._parties.setdefault(interaction_id, [party for _, party in rows if party is not None])
         return interaction
 
     def created(self, interaction: Interaction) -> None:
         """An interaction inserted in this unit of work (flushed, so it has its id): it has
         no parties nor offers yet but those added through this Work, so none is read back."""
+        self.uow.keep(Interaction, interaction.id, interaction)
         self._parties.setdefault(interaction.id, [])
         self._offers.setdefault(interaction.id, [])
 
