@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+import json
+from collections import OrderedDict
+from typing import Any, Mapping
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.errors import NotAuthenticated
@@ -25,7 +28,47 @@ from schema.rate_limit import RateLimitMiddleware
 from schema.root import build_schema
 
 
+class SharedEncoding:
+    """The JSON text of recent result data, by object: a change executed once for its whole
+    audience (schema.presence.SharedEventExecution) hands every subscriber the same `data`
+    object, so it is encoded once, not once per socket."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        # Holding the object keeps its id from being reused while it is in here.
+        self._texts: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def text(self, data: object) -> str:
+        kept = self._texts.get(id(data))
+        if kept is not None and kept[0] is data:
+            return kept[1]
+        text = json.dumps(data, separators=(",", ":"))
+        self._texts[id(data)] = (data, text)
+        if len(self._texts) > self.SIZE:
+            self._texts.popitem(last=False)
+        return text
+
+
+SHARED_ENCODING = SharedEncoding()
+
+
+class SharedEncodingWebSocketAdapter(ASGIWebSocketAdapter):
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        payload = message.get("payload")
+        if message.get("type") != "next" or not isinstance(payload, dict) or payload.keys() != {"data"}:
+            return await super().send_json(message)  # errors, extensions, protocol messages
+        text = (f'{{"id":{json.dumps(message["id"])},"type":"next",'
+                f'"payload":{{"data":{SHARED_ENCODING.text(payload["data"])}}}}}')
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class BacklineGraphQL(GraphQL):
+    websocket_adapter_class = SharedEncodingWebSocketAdapter
+
     def __init__(self, backline: Backline) -> None:
         super().__init__(
             build_schema(backline.settings, backline.channels.names()),
