@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache,
                                    QueryDepthLimiter, ValidationCache)
+from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
 from core.config import Settings
@@ -51,9 +52,20 @@ def is_expected(error: GraphQLError) -> bool:
     return error.original_error is None or isinstance(error.original_error, BacklineError)
 
 
+def mask(error: GraphQLError) -> GraphQLError:
+    if is_expected(error):
+        return error
+    return GraphQLError("Unexpected error.", nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, original_error=None)
+
+
 class BacklineMaskErrors(MaskErrors):
     """MaskErrors without its per-result `isinstance` against a runtime-checkable Protocol,
-    which was the dearest step of sending one subscription event to one subscriber."""
+    and without a hook per streamed result: each subscription event to each subscriber paid
+    for a context manager even with no error. Streamed results are masked by
+    BacklineSchema.process_errors instead, which sees every result that has errors."""
+
+    on_stream_result = SchemaExtension.on_stream_result  # the default: no hook
 
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
@@ -66,6 +78,9 @@ class BacklineSchema(strawberry.Schema):
         for error in errors:
             if not is_expected(error):
                 log.error("Unexpected error in %s", error.path, exc_info=error.original_error)
+        # Logged first, then masked in place: the list is the result's own, about to be sent.
+        if isinstance(errors, list):
+            errors[:] = [mask(error) for error in errors]
 
 
 def build_schema(settings: Settings | None = None, channels: Iterable[str] | None = None) -> strawberry.Schema:
