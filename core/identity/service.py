@@ -74,6 +74,7 @@ class IdentityService:
                 AuthToken(token_digest=digest(token), user_id=user.id, created_at=now, expires_at=expires_at)
             )
             actor = await load_actor(uow.session, user)
+        self._remember(digest(token), actor, expires_at, now)  # committed: the first request reads nothing
         return Session(token=token, expires_at=expires_at, actor=actor)
 
     async def authenticate(self, token: str | None) -> Actor:
@@ -91,11 +92,14 @@ class IdentityService:
                 raise NotAuthenticated("The bearer token is unknown, expired or revoked; log in again.")
             user = await session.get(User, row.user_id)
             actor = await load_actor(session, user)
-        self._known[key] = (actor, row.expires_at, now)
+        self._remember(key, actor, row.expires_at, now)
+        return actor
+
+    def _remember(self, key: str, actor: Actor, expires_at: datetime, checked_at: datetime) -> None:
+        self._known[key] = (actor, expires_at, checked_at)
         self._known.move_to_end(key)
         if len(self._known) > CACHED_TOKENS:
             self._known.popitem(last=False)
-        return actor
 
     async def logout(self, token: str) -> None:
         self._known.pop(digest(token), None)
