@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from core.channels import ChannelRegistry
 from core.clock import Clock, SystemClock
 from core.config import ConfigFile, Settings, load_config
 from core.directory.service import DirectoryService

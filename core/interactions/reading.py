@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from core.errors import NotFound, PermissionDenied
+from core.errors import NotFound
 from core.events import Event
 from core.identity.actor import Actor
 from core.interactions import rules

@@ -19,7 +19,7 @@ from core.events import Event
 from core.identity.actor import Actor
 from core.interactions import queue, rules, targets
 from core.interactions.models import (
-    Interaction, Offer, OfferPurpose, OfferState, Party, PartyRole, PartyState,
+    Interaction, Offer, OfferPurpose, OfferState, PartyRole, PartyState,
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work

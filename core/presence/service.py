@@ -17,7 +17,7 @@ from core.events import Event
 from core.identity.actor import Actor
 from core.identity.models import User
 from core.presence.models import ChannelPresence
-from core.presence.state import Presence, PresenceState, derive
+from core.presence.state import Presence, derive
 from core.presence.watch import PresenceUpdate, watch_presence
 from core.store.unit_of_work import Store, UnitOfWork
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.e2e.desk import (
-    ADD, BY_ID, COMPLETE, CONSULT, GET, MUTE, PRESENCE, REMOVE, answered_call, customer, do, ok, open_offer,
+    ADD, BY_ID, COMPLETE, CONSULT, MUTE, PRESENCE, REMOVE, answered_call, customer, do, ok, open_offer,
     party_of, place_call, ready_agent, target_id,
 )
 

@@ -5,7 +5,7 @@ interaction lists what the caller may do on it now."""
 from __future__ import annotations
 
 from tests.e2e.desk import (
-    BY_ID, GET, TRANSFER, answered_call, ok, open_offer, ready_agent, target_id,
+    TRANSFER, answered_call, ok, ready_agent, target_id,
 )
 
 ACTIONS = """query($s: String, $i: ID) { directory(search: $s, interactionId: $i) {

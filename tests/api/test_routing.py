@@ -111,7 +111,7 @@ async def test_sec1_only_an_integration_role_creates_customer_calls(backline, ap
 
 async def test_sec1_other_agents_cannot_read_a_call(backline, api, client_for):
     admin = await client_for("admin")
-    agent = await ready_agent(client_for, "agent")
+    await ready_agent(client_for, "agent")
     call = await place_call(admin, "agent:agent", context={"secret": "x"})
     other = await client_for("jose.munoz")
     body = await other.raw(GET, {"id": call["id"]})

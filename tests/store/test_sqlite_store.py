@@ -4,7 +4,6 @@ restart (REL1)."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
