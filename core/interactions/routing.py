@@ -6,7 +6,6 @@ agents racing for one offer exactly one wins and the other gets a Conflict (REL2
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.directory.models import Target
 from core.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from core.events import Event
+from core.listener import BusListener
 from core.identity.actor import Actor
 from core.interactions import queue, rules, targets
 from core.interactions.models import (
@@ -46,10 +46,7 @@ def _ready_channels(events: list[Event]) -> list[str | None]:
 class Routing:
     def __init__(self, engine: "InteractionEngine") -> None:
         self.engine = engine
-        self._subscription = None
-        self._listener: asyncio.Task | None = None
-        self._dispatching = False
-        self._progress = asyncio.Event()
+        self.listener = BusListener(engine.bus, {"presence"}, self._serve_ready, log)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -295,11 +292,8 @@ class Routing:
         return rung
 
     async def start(self) -> None:
-        if self._listener is not None and not self._listener.done():
-            return  # started already (the ASGI lifespan starts a started Backline again)
-        self._subscription = self.engine.bus.subscribe({"presence"})
-        self._listener = asyncio.create_task(self._listen())
-        await self._rearm()
+        if self.listener.start():  # not again when the ASGI lifespan starts a started Backline
+            await self._rearm()
 
     async def _rearm(self) -> None:
         """REL1: time-outs live in memory; after a restart every open request gets its
@@ -318,52 +312,14 @@ class Routing:
         await self.dispatch_waiting()  # agents may have become ready while nobody listened
 
     async def stop(self) -> None:
-        if self._subscription is not None:
-            self._subscription.close()
-        if self._listener is not None:
-            self._listener.cancel()
-            try:
-                await self._listener
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._listener = None
+        await self.listener.stop()
 
-    async def _listen(self) -> None:
-        async for event in self._subscription:
-            # One command's presence changes are published together: the agents it made
-            # ready are served in one pass per channel, not one per event.
-            channels = _ready_channels([event, *self._drain()])
-            if channels:
-                self._dispatching = True
-                try:
-                    for channel in channels:
-                        await self.dispatch_waiting(channel)
-                except Exception:
-                    log.exception("Serving waiting requests failed")
-                finally:
-                    self._dispatching = False
-            self._progress.set()
-
-    def _drain(self) -> list[Event]:
-        """The events already queued behind the one being handled (never the end marker)."""
-        pending = self._subscription.queue
-        events = []
-        while not pending.empty():
-            item = pending.get_nowait()
-            if not isinstance(item, Event):
-                pending.put_nowait(item)  # the subscription's end: its iterator stops on it
-                break
-            events.append(item)
-        return events
+    async def _serve_ready(self, events: list[Event]) -> None:
+        # One command's presence changes are published together: the agents it made ready
+        # are served in one pass per channel, not one per event.
+        for channel in _ready_channels(events):
+            await self.dispatch_waiting(channel)
 
     async def settle(self, timeout: float = 30.0) -> None:
-        """Until every presence change published so far has been served (for tests and
-        tools that must not race the listener). `timeout` is a real-time safety net."""
-        pending = getattr(self._subscription, "queue", None)
-        if pending is None or self._listener is None:
-            return
-        async def idle() -> None:
-            while self._dispatching or not pending.empty():
-                self._progress.clear()
-                await self._progress.wait()
-        await asyncio.wait_for(idle(), timeout)
+        """Until every presence change published so far has been served."""
+        await self.listener.settle(timeout)

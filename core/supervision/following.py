@@ -4,7 +4,6 @@ interaction ends when the interaction does, or when its supervisor leaves it."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from sqlmodel import col, select
 
 from core.interactions.models import InteractionKind, PartyState
 from core.interactions.work import TOPIC, Work
+from core.listener import BusListener
 from core.supervision.hearing import SUPERVISOR_ROLES
 from core.supervision.models import Scope, Supervision
 
@@ -30,38 +30,20 @@ SUPERVISOR_ROLE_VALUES = frozenset(role.value for role in SUPERVISOR_ROLES)
 class Following:
     def __init__(self, service: "SupervisionService") -> None:
         self.service = service
-        self._subscription = None
-        self._listener: asyncio.Task | None = None
-        self._busy = False
-        self._progress = asyncio.Event()
+        self.listener = BusListener(service.backline.bus, {TOPIC}, self._follow, log)
 
     async def start(self) -> None:
-        if self._listener is not None and not self._listener.done():
-            return
-        self._subscription = self.service.backline.bus.subscribe({TOPIC})
-        self._listener = asyncio.create_task(self._listen())
+        self.listener.start()
 
     async def stop(self) -> None:
-        if self._subscription is not None:
-            self._subscription.close()
-        if self._listener is not None:
-            self._listener.cancel()
-            try:
-                await self._listener
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._listener = None
+        await self.listener.stop()
 
-    async def _listen(self) -> None:
-        async for event in self._subscription:
-            self._busy = True
+    async def _follow(self, events) -> None:
+        for event in events:
             try:
                 await self.on_event(event)
             except Exception:  # one failed join must not stop the next ones
                 log.exception("Supervision failed to follow %s", event.kind)
-            finally:
-                self._busy = False
-                self._progress.set()
 
     async def on_event(self, event) -> None:
         payload = event.payload
@@ -109,16 +91,6 @@ class Following:
                 self.service.end(work, supervision, reason)
 
     async def settle(self, timeout: float = 30.0) -> None:
-        """Until every interaction event published so far has been followed (tests, CLI).
-        `timeout` is a real-time safety net."""
-        pending = getattr(self._subscription, "queue", None)
-        if pending is None or self._listener is None:
-            return
-
-        async def idle() -> None:
-            while self._busy or not pending.empty():
-                self._progress.clear()
-                await self._progress.wait()
-
-        await asyncio.wait_for(idle(), timeout)
+        """Until every interaction event published so far has been followed (tests, CLI)."""
+        await self.listener.settle(timeout)
 
