@@ -63,6 +63,8 @@ class Routing:
         work.offer_opened(offer)
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)
+        if requester_id is not None:  # DIR5: what an agent reaches for becomes a recent target
+            await self.engine.backline.directory.note_used(work.uow, requester_id, target.id, at=work.now)
         candidates = await self._candidates(work, offer, interaction, target)
         if targets.is_person(target) and not candidates:
             # Unavailable people are refused (or sent to voicemail) by the caller; what is

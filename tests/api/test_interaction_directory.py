@@ -44,3 +44,23 @@ async def test_dir3_no_second_transfer_while_one_is_pending(backline, api, clien
     allowed = (await agent.execute(ALLOWED, {"id": call["id"]}))["interaction"]["allowedOperations"]
     assert "TRANSFER" not in allowed and "CONFERENCE" in allowed
     assert not (await actions(agent, "helene durand"))["TRANSFER"]["available"]
+
+
+RECENT = "{ directory(first: 3) { edges { node { name } } } }"
+
+
+async def test_dir5_whom_an_agent_transfers_to_becomes_a_recent_target(backline, api, client_for, clock):
+    admin = await client_for("admin")
+    agent = await ready_agent(client_for, "agent")
+    await ready_agent(client_for, "marie.dupont")
+    await ready_agent(client_for, "helene.durand", ready=False)  # busy elsewhere: voicemail
+    call = await answered_call(backline, admin, agent)
+    await ok(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Marie Dupont"))
+    await clock.advance(1)
+    other = await answered_call(backline, admin, await ready_agent(client_for, "zoe.moreau"))
+    zoe = await client_for("zoe.moreau")
+    await ok(zoe, TRANSFER, id=other["id"], t=await target_id(backline, "Hélène Durand"))
+    names = [e["node"]["name"] for e in (await agent.execute(RECENT))["directory"]["edges"]]
+    assert names[0] == "Marie Dupont"
+    zoe_names = [e["node"]["name"] for e in (await zoe.execute(RECENT))["directory"]["edges"]]
+    assert zoe_names[0] == "Hélène Durand"  # per user; a transfer to voicemail counts too
