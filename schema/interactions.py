@@ -77,6 +77,8 @@ class Party:
     joined_at: datetime
     left_at: datetime | None
     hears: list[strawberry.ID] = strawberry.field(description="Parties this one hears now (CNF6).")
+    heard_by: list[strawberry.ID] = strawberry.field(
+        description="Parties that hear this one now (CNF6, SUP1, SUP2): a front end renders it as is.")
 
     @classmethod
     def of(cls, party: CoreParty, hearing: dict[int, list[int]]) -> "Party":
@@ -84,7 +86,8 @@ class Party:
                    display_name=party.display_name, role=party.role, state=party.state, muted=party.muted,
                    muted_towards=[sid(p) for p in party.muted_towards], removed=party.removed,
                    joined_at=party.joined_at, left_at=party.left_at,
-                   hears=[sid(p) for p in hearing.get(party.id, [])])
+                   hears=[sid(p) for p in hearing.get(party.id, [])],
+                   heard_by=[sid(p) for p in rules.heard_by(party, hearing)])
 
 
 @strawberry.type(description="A request for a target to join: it rings one agent or waits in order.")

@@ -17,7 +17,8 @@ from core.interactions.models import Party as CoreParty
 from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
 from core.supervision.customer import customer_may_see
-from core.supervision.hearing import MODE_OF_ROLE, Mode, heard_by
+from core.interactions.rules import heard_by
+from core.supervision.hearing import MODE_OF_ROLE, Mode
 from core.supervision.models import Scope
 from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams

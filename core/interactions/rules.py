@@ -136,6 +136,11 @@ def hears(parties: Sequence[Party]) -> dict[int, list[int]]:
     return result
 
 
+def heard_by(speaker: Party, hearing: dict[int, list[int]]) -> list[int]:
+    """The parties that hear `speaker`, from a `hears` map (listener -> speakers)."""
+    return sorted(listener for listener, speakers in hearing.items() if speaker.id in speakers)
+
+
 def conference_has_room(parties: Sequence[Party], maximum: int) -> bool:
     """CNF8: alerting parties count, so two pending invitations cannot overshoot."""
     return sum(1 for p in parties if is_live(p)) < maximum

@@ -64,11 +64,6 @@ def may_hear(listener: Party, speaker: Party) -> bool:
     return True
 
 
-def heard_by(speaker: Party, hearing: dict[int, list[int]]) -> list[int]:
-    """The parties that hear `speaker`, from a `rules.hears` map (listener -> speakers)."""
-    return sorted(listener for listener, speakers in hearing.items() if speaker.id in speakers)
-
-
 def audience_of(party: Party, tell_agent_when_monitored: bool) -> Audience:
     if party.role is PartyRole.MONITOR:
         return Audience.COMPANY if tell_agent_when_monitored else Audience.SUPERVISORS

@@ -294,3 +294,15 @@ async def actors(backline, username: str) -> Actor:
         user = (await session.exec(select(User).where(User.username == username))).one()
     return Actor(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
                  team_id=user.team_id)
+
+
+HEARD = "query($id: ID!) { interaction(id: $id) { parties { id role heardBy } } }"
+
+
+async def test_sup2_every_party_of_an_interaction_says_who_hears_it(backline, api, client_for):
+    admin, agent, lead, call, supervision = await call_with(backline, client_for, mode="COACH")
+    parties = {p["role"]: p for p in (await lead.execute(HEARD, {"id": call["id"]}))["interaction"]["parties"]}
+    coach, owner, caller = parties["COACH"], parties["OWNER"], parties["CUSTOMER"]
+    assert coach["heardBy"] == [owner["id"]]  # the agent only (SUP2)
+    assert sorted(owner["heardBy"]) == sorted([caller["id"], coach["id"]])
+    assert sorted(caller["heardBy"]) == sorted([owner["id"], coach["id"]])

@@ -11,7 +11,7 @@ from core.interactions import rules
 from core.interactions.models import Party, PartyRole, PartyState
 from core.supervision.customer import customer_may_see
 from core.supervision.hearing import (
-    Audience, audience_of, event_audience, heard_by, may_hear, viewer_audience, visible_parties,
+    Audience, audience_of, event_audience, may_hear, viewer_audience, visible_parties,
 )
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
@@ -37,7 +37,7 @@ def test_sup1_a_monitor_hears_all_and_is_heard_by_nobody():
     monitor = supervisor(PartyRole.MONITOR)
     hearing = rules.hears([CUSTOMER, AGENT, COLLEAGUE, monitor])
     assert hearing[monitor.id] == [CUSTOMER.id, AGENT.id, COLLEAGUE.id]
-    assert heard_by(monitor, hearing) == []
+    assert rules.heard_by(monitor, hearing) == []
     assert all(monitor.id not in hearing[p.id] for p in (CUSTOMER, AGENT, COLLEAGUE))
 
 
@@ -45,20 +45,20 @@ def test_sup2_a_coach_hears_all_and_is_heard_by_its_agent_only():
     coach = supervisor(PartyRole.COACH)
     hearing = rules.hears([CUSTOMER, AGENT, COLLEAGUE, coach])
     assert hearing[coach.id] == [CUSTOMER.id, AGENT.id, COLLEAGUE.id]
-    assert heard_by(coach, hearing) == [AGENT.id]
+    assert rules.heard_by(coach, hearing) == [AGENT.id]
     assert not may_hear(CUSTOMER, coach) and not may_hear(COLLEAGUE, coach) and may_hear(AGENT, coach)
 
 
 def test_sup2_a_barging_supervisor_is_a_full_party_heard_by_all():
     barge = supervisor(PartyRole.BARGE)
     hearing = rules.hears([CUSTOMER, AGENT, COLLEAGUE, barge])
-    assert heard_by(barge, hearing) == [CUSTOMER.id, AGENT.id, COLLEAGUE.id]
+    assert rules.heard_by(barge, hearing) == [CUSTOMER.id, AGENT.id, COLLEAGUE.id]
 
 
 def test_sup2_cnf6_mutes_still_apply_to_a_barging_supervisor():
     barge = supervisor(PartyRole.BARGE)
     barge.muted_towards = [CUSTOMER.id]
-    assert heard_by(barge, rules.hears([CUSTOMER, AGENT, barge])) == [AGENT.id]
+    assert rules.heard_by(barge, rules.hears([CUSTOMER, AGENT, barge])) == [AGENT.id]
 
 
 def test_sup1_the_customer_never_knows_of_a_monitor_or_a_coach():
