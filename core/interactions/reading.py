@@ -101,12 +101,20 @@ class Reading:
         async with self.engine.store.read() as session:
             _, parties = await self._readable(session, actor, interaction_id)
             viewer = self.viewer(actor, parties)
-            query = select(EventRecord).where(EventRecord.subject == subject(interaction_id))
-            if after is not None:
-                query = query.where(col(EventRecord.id) > after)
-            rows = list((await session.exec(query.order_by(col(EventRecord.id)).limit(first + 1))).all())
-            events = [row.to_event() for row in rows[:first]]
-            return [e for e in events if sees(viewer, Audience.parse(e.payload.get("knownTo")))], len(rows) > first
+            everything = select(EventRecord).where(EventRecord.subject == subject(interaction_id))
+            # Some events are hidden from this viewer (a silent monitor's): read on until the
+            # page is full, so that a page is never short while more is left to see.
+            visible: list[Event] = []
+            last = after
+            while len(visible) <= first:
+                query = everything if last is None else everything.where(col(EventRecord.id) > last)
+                rows = (await session.exec(query.order_by(col(EventRecord.id)).limit(first + 1))).all()
+                if not rows:
+                    break
+                visible += [event for event in (row.to_event() for row in rows)
+                            if sees(viewer, Audience.parse(event.payload.get("knownTo")))]
+                last = rows[-1].id
+            return visible[:first], len(visible) > first
 
     async def current(self, actor: Actor) -> InteractionView | None:
         """The caller's current interaction: the one it talks on, else the latest it holds."""

@@ -306,3 +306,29 @@ async def test_sup2_every_party_of_an_interaction_says_who_hears_it(backline, ap
     assert coach["heardBy"] == [owner["id"]]  # the agent only (SUP2)
     assert sorted(owner["heardBy"]) == sorted([caller["id"], coach["id"]])
     assert sorted(caller["heardBy"]) == sorted([owner["id"], coach["id"]])
+
+
+PAGE = """query($id: ID!, $after: String) { interaction(id: $id) { history(first: 1, after: $after) {
+  edges { node { id kind } } pageInfo { hasNextPage endCursor } } } }"""
+
+
+async def test_rel3_an_agent_pages_through_its_history_without_short_pages_around_a_silent_monitor(
+        backline, api, client_for):
+    admin, agent, lead, call, supervision = await call_with(backline, client_for)  # hidden from the agent
+    await do(lead, STOP, s=supervision["id"])
+    await ok(agent, BY_ID["hold"], id=call["id"])
+    await ok(agent, BY_ID["retrieve"], id=call["id"])
+    whole = [e["node"]["id"] for e in
+             (await agent.execute(HISTORY, {"id": call["id"]}))["interaction"]["history"]["edges"]]
+    everything = [e["node"]["id"] for e in
+                  (await admin.execute(HISTORY, {"id": call["id"]}))["interaction"]["history"]["edges"]]
+    assert len(everything) > len(whole)  # the agent is not told of the monitor
+    paged, after = [], None
+    while True:
+        history = (await agent.execute(PAGE, {"id": call["id"], "after": after}))["interaction"]["history"]
+        assert history["edges"], "a page came back empty while more was announced"
+        paged += [e["node"]["id"] for e in history["edges"]]
+        if not history["pageInfo"]["hasNextPage"]:
+            break
+        after = history["pageInfo"]["endCursor"]
+    assert paged == whole
