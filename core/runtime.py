@@ -69,6 +69,7 @@ class Backline:
             await channel.start(self)
             self._started.append(channel)
         await self.interactions.start()
+        await self.voicemail.start()
         await self.supervision.start_listening()
         log.info("Backline started with channels: %s", ", ".join(self.channels.names()))
 

@@ -14,6 +14,8 @@ class VoicemailOptions:
     # Wrong PINs in a row before the mailbox is locked (VM2's bounded tries).
     pin_tries: int = 3
     lockout_seconds: int = 300
+    # A session still waiting for its PIN after this long is hung up (and its call ends).
+    pin_timeout_seconds: int = 60
     # The PIN a mailbox gets when it is first used; the demo PIN. Owners change it.
     default_pin: str = "1234"
 
@@ -24,6 +26,8 @@ class VoicemailOptions:
             "pin_length": contact_centre.get("voicemail_pin_length", defaults.pin_length),
             "pin_tries": contact_centre.get("voicemail_pin_tries", defaults.pin_tries),
             "lockout_seconds": contact_centre.get("voicemail_lockout_seconds", defaults.lockout_seconds),
+            "pin_timeout_seconds": contact_centre.get("voicemail_pin_timeout_seconds",
+                                                      defaults.pin_timeout_seconds),
         }
         for name, value in values.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -272,7 +272,34 @@ class VoicemailService:
             uow.session.add(access)
             await uow.session.flush()
             self._record_access(uow, access, "VoicemailAccessStarted", ref)
-            return self._view(access, mailbox)
+            view = self._view(access, mailbox)
+        self._time_pin_entry(access.id)
+        return view
+
+    def _time_pin_entry(self, access_id: int) -> None:
+        self.clock.call_later(self.options.pin_timeout_seconds, lambda: self._pin_timed_out(access_id))
+
+    async def _pin_timed_out(self, access_id: int) -> None:
+        """Hangs up a session still waiting for its PIN; does nothing to one that moved on."""
+        async with self.store.write() as uow:
+            access = await uow.session.get(VoicemailAccess, access_id)
+            if access is None or access.state is not AccessState.AUTHENTICATING:
+                return
+            self._end(access, AccessState.CLOSED, self.clock.now())
+            uow.session.add(access)
+            self._record_access(uow, access, "VoicemailPinTimedOut",
+                                MailboxRef.of(await uow.session.get(Mailbox, access.mailbox_id)))
+            if access.interaction_id is not None and self.calls is not None:
+                await self.calls.end(uow, access.interaction_id, "voicemail_pin_timeout")
+
+    async def start(self) -> None:
+        """REL1: PIN time-outs live in memory; after a restart, sessions still waiting for
+        their PIN get a full time-out again."""
+        async with self.store.read() as session:
+            waiting = (await session.exec(select(VoicemailAccess.id).where(
+                VoicemailAccess.state == AccessState.AUTHENTICATING))).all()
+        for access_id in waiting:
+            self._time_pin_entry(access_id)
 
     async def send_dtmf(self, actor: Actor, access_id: int, digits: str) -> AccessView:
         """Keypad digits, one at a time or several: `*` starts the PIN again, `#` ends it

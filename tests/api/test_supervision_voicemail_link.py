@@ -105,3 +105,42 @@ async def test_vm2_hanging_up_the_interaction_closes_the_voicemail_session(backl
     assert ended["state"] == "ENDED"
     assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "CLOSED"
     assert await voice(agent) == {"channel": "voice", "state": "READY", "load": 0}
+
+
+async def test_vm2_a_session_left_waiting_for_its_pin_is_hung_up_after_the_pin_time_out(
+        backline, api, client_for, clock):
+    agent, session = await opened(client_for)
+    await clock.advance(backline.voicemail.options.pin_timeout_seconds - 1)
+    assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "AUTHENTICATING"
+    await clock.advance(1)
+    assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "CLOSED"
+    call = await interaction(agent, session)
+    assert (call["state"], call["endReason"]) == ("ENDED", "voicemail_pin_timeout")
+    assert (await voice(agent))["state"] == "READY"
+
+
+async def test_vm2_a_session_opened_with_its_pin_is_not_hung_up_by_the_time_out(backline, api, client_for, clock):
+    agent, session = await opened(client_for)
+    await ok(agent, DTMF, id=session["interactionId"], d="1234")
+    await clock.advance(backline.voicemail.options.pin_timeout_seconds + 1)
+    assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "OPEN"
+    assert (await interaction(agent, session))["state"] == "ACTIVE"
+
+
+async def test_rel1_a_pin_time_out_is_armed_again_after_a_restart(backline, api, client_for, clock, settings, config):
+    from core.clock import ManualClock
+    from core.runtime import Backline
+    from core.voicemail.models import VoicemailAccess
+
+    agent, session = await opened(client_for)
+    # The restarted server has its own clock: only what it armed itself can fire there.
+    later = ManualClock(start=clock.now())
+    restarted = Backline(settings, config, clock=later)
+    await restarted.start()
+    try:
+        await later.advance(restarted.voicemail.options.pin_timeout_seconds)
+        async with restarted.store.read() as db:
+            access = await db.get(VoicemailAccess, int(session["id"]))
+        assert access.state.value == "closed"
+    finally:
+        await restarted.stop()
