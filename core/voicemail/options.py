@@ -14,10 +14,10 @@ class VoicemailOptions:
     # Wrong PINs in a row before the mailbox is locked (VM2's bounded tries).
     pin_tries: int = 3
     lockout_seconds: int = 300
-    # A session still waiting for its PIN after this long is hung up (and its call ends).
-    pin_timeout_seconds: int = 60
     # The PIN a mailbox gets when it is first used; the demo PIN. Owners change it.
     default_pin: str = "1234"
+    # A session still waiting for its PIN after this long is hung up (and its call ends).
+    pin_timeout_seconds: int = 60
 
     @classmethod
     def from_config(cls, contact_centre: Mapping[str, Any]) -> "VoicemailOptions":
