@@ -89,11 +89,12 @@ def result_union(name: str, *success_types: type) -> object:
     return Annotated[Union[(*success_types, *ERROR_TYPES)], strawberry.union(name)]
 
 
-async def attempt(call: Awaitable[T], success: Callable[[T], S]) -> S | Error:
-    """Await a service call; an expected failure becomes its typed error, and nothing the
-    service did is half applied (its unit of work rolled back)."""
+async def attempt(call: Callable[[], Awaitable[T]] | Awaitable[T], success: Callable[[T], S]) -> S | Error:
+    """Run a service call; an expected failure becomes its typed error, and nothing the
+    service did is half applied (its unit of work rolled back). Given a function, it is called
+    inside the guard, so that an argument it parses (a malformed id) fails typed too."""
     try:
-        value = await call
+        value = await (call() if callable(call) else call)
     except core_errors.BacklineError as exc:
         return as_error(exc)
     return success(value)

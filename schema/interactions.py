@@ -230,11 +230,8 @@ InteractionResult = result_union("InteractionResult", Interaction)
 
 
 async def run(call: Callable[[], Awaitable[InteractionView]]) -> object:
-    """Parses ids inside `attempt`, so a malformed one comes back typed too."""
-    async def go() -> InteractionView:
-        return await call()
-
-    return await attempt(go(), Interaction.of)
+    """A command whose answer is the interaction (ids parsed inside the guard, typed too)."""
+    return await attempt(call, Interaction.of)
 
 
 @strawberry.type

@@ -124,11 +124,8 @@ class Mutation:
     @strawberry.mutation(description="Mark one of my messages read (or unread again with read: false).")
     async def mark_message_read(self, info: Info, id: strawberry.ID, read: bool = True) -> MarkMessageReadResult:
         ctx = info.context
-
-        async def run() -> Received:
-            return await ctx.backline.messages.mark_read(ctx.actor, int_id(id, "id"), read)
-
-        return await attempt(run(), MyMessage.of)
+        return await attempt(lambda: ctx.backline.messages.mark_read(ctx.actor, int_id(id, "id"), read),
+                             MyMessage.of)
 
     @strawberry.mutation(description="Administrators: send a message to one team (its agents and "
                                      "supervisors) or to everyone.")

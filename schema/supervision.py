@@ -143,32 +143,22 @@ class Mutation:
     async def start_monitoring(self, info: Info, agent_id: strawberry.ID, mode: SupervisionMode = Mode.MONITOR,
                                interaction_id: strawberry.ID | None = None) -> SupervisionResult:
         ctx = info.context
-
-        async def run() -> SupervisionView:
-            return await ctx.backline.supervision.start(ctx.actor, int_id(agent_id, "agentId"), Mode(mode),
-                                                        optional_id(interaction_id, "interactionId"))
-
-        return await attempt(run(), Supervision.of)
+        return await attempt(lambda: ctx.backline.supervision.start(
+            ctx.actor, int_id(agent_id, "agentId"), Mode(mode), optional_id(interaction_id, "interactionId")),
+            Supervision.of)
 
     @strawberry.mutation(description="Switch between monitor, coach and barge-in.")
     async def switch_supervision_mode(self, info: Info, supervision_id: strawberry.ID,
                                       mode: SupervisionMode) -> SupervisionResult:
         ctx = info.context
-
-        async def run() -> SupervisionView:
-            return await ctx.backline.supervision.switch(ctx.actor, int_id(supervision_id, "supervisionId"),
-                                                         Mode(mode))
-
-        return await attempt(run(), Supervision.of)
+        return await attempt(lambda: ctx.backline.supervision.switch(
+            ctx.actor, int_id(supervision_id, "supervisionId"), Mode(mode)), Supervision.of)
 
     @strawberry.mutation(description="Stop supervising: the supervisor leaves the calls; they go on.")
     async def stop_monitoring(self, info: Info, supervision_id: strawberry.ID) -> SupervisionResult:
         ctx = info.context
-
-        async def run() -> SupervisionView:
-            return await ctx.backline.supervision.stop(ctx.actor, int_id(supervision_id, "supervisionId"))
-
-        return await attempt(run(), Supervision.of)
+        return await attempt(lambda: ctx.backline.supervision.stop(
+            ctx.actor, int_id(supervision_id, "supervisionId")), Supervision.of)
 
 
     @strawberry.mutation(description="IM the agent you supervise, during its interaction: an instant-message "

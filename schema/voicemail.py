@@ -144,63 +144,44 @@ class Mutation:
                                      "waits for the PIN (VM2).")
     async def open_voicemail(self, info: Info, mailbox_id: strawberry.ID) -> VoicemailSessionResult:
         ctx = info.context
-
-        async def run() -> AccessView:
-            return await ctx.backline.voicemail.open(ctx.actor, mailbox_ref(mailbox_id))
-
-        return await attempt(run(), VoicemailSession.of)
+        return await attempt(lambda: ctx.backline.voicemail.open(ctx.actor, mailbox_ref(mailbox_id)),
+                             VoicemailSession.of)
 
     @strawberry.mutation(description="Keypad digits for a voicemail session, one or several: the PIN "
                                      "completes at its length or with #; * starts it again.")
     async def send_voicemail_dtmf(self, info: Info, session_id: strawberry.ID,
                                   digits: str) -> VoicemailSessionResult:
         ctx = info.context
-
-        async def run() -> AccessView:
-            return await ctx.backline.voicemail.send_dtmf(ctx.actor, int_id(session_id, "sessionId"), digits)
-
-        return await attempt(run(), VoicemailSession.of)
+        return await attempt(lambda: ctx.backline.voicemail.send_dtmf(
+            ctx.actor, int_id(session_id, "sessionId"), digits), VoicemailSession.of)
 
     @strawberry.mutation(description="Hang up a voicemail session.")
     async def close_voicemail(self, info: Info, session_id: strawberry.ID) -> VoicemailSessionResult:
         ctx = info.context
-
-        async def run() -> AccessView:
-            return await ctx.backline.voicemail.close(ctx.actor, int_id(session_id, "sessionId"))
-
-        return await attempt(run(), VoicemailSession.of)
+        return await attempt(lambda: ctx.backline.voicemail.close(
+            ctx.actor, int_id(session_id, "sessionId")), VoicemailSession.of)
 
     @strawberry.mutation(description="Change the mailbox's PIN from an open session.")
     async def change_voicemail_pin(self, info: Info, session_id: strawberry.ID,
                                    pin: str) -> VoicemailSessionResult:
         ctx = info.context
-
-        async def run() -> AccessView:
-            return await ctx.backline.voicemail.change_pin(ctx.actor, int_id(session_id, "sessionId"), pin)
-
-        return await attempt(run(), VoicemailSession.of)
+        return await attempt(lambda: ctx.backline.voicemail.change_pin(
+            ctx.actor, int_id(session_id, "sessionId"), pin), VoicemailSession.of)
 
     @strawberry.mutation(description="Mark a voicemail heard (or new again with heard: false).")
     async def mark_voicemail_heard(self, info: Info, session_id: strawberry.ID, voicemail_id: strawberry.ID,
                                    heard: bool = True) -> VoicemailResult:
         ctx = info.context
-
-        async def run() -> CoreVoicemail:
-            return await ctx.backline.voicemail.mark_heard(
-                ctx.actor, int_id(session_id, "sessionId"), int_id(voicemail_id, "voicemailId"), heard)
-
-        return await attempt(run(), Voicemail.of)
+        return await attempt(lambda: ctx.backline.voicemail.mark_heard(
+            ctx.actor, int_id(session_id, "sessionId"), int_id(voicemail_id, "voicemailId"), heard), Voicemail.of)
 
     @strawberry.mutation(description="Delete a voicemail from the mailbox.")
     async def delete_voicemail(self, info: Info, session_id: strawberry.ID,
                                voicemail_id: strawberry.ID) -> DeleteVoicemailResult:
         ctx = info.context
-
-        async def run() -> int:
-            return await ctx.backline.voicemail.delete(
-                ctx.actor, int_id(session_id, "sessionId"), int_id(voicemail_id, "voicemailId"))
-
-        return await attempt(run(), lambda vid: VoicemailDeleted(id=strawberry.ID(str(vid))))
+        return await attempt(lambda: ctx.backline.voicemail.delete(
+            ctx.actor, int_id(session_id, "sessionId"), int_id(voicemail_id, "voicemailId")),
+            lambda vid: VoicemailDeleted(id=strawberry.ID(str(vid))))
 
 
 @strawberry.type
