@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.cycle import ACCEPT, CALL, COMPLETE, CONSULT, LOGIN, LOG_IN, RELEASE, open_offer
 from bench.support import demo_database, describe, percentile, sqlite_url, temporary_folder
 
 PAIRS = 8
@@ -28,14 +29,6 @@ AGENTS = ("agent", "marie.dupont", "helene.durand", "francois.lefevre", "zoe.mor
           "jerome.petit", "ines.roux", "loic.fournier", "celine.girard", "andre.bonnet", "elodie.mercier",
           "gaetan.blanc", "beatrice.faure", "jose.munoz", "bjorn.ostergaard")
 
-LOGIN = "mutation($u: String!) { login(username: $u, password: \"demo\") { ... on LoginSuccess { token } } }"
-LOG_IN = 'mutation { logIn(channel: "voice", ready: true) { __typename } }'
-SHAPE = "{ __typename ... on Interaction { id offers { id state } } ... on Error { code message } }"
-CALL = "mutation($to: String!) { r: createCustomerInteraction(input: {to: $to, from: \"+33100000000\"}) " + SHAPE + " }"
-ACCEPT = "mutation($id: ID!) { r: acceptOffer(offerId: $id) " + SHAPE + " }"
-CONSULT = "mutation($id: ID!, $t: ID!) { r: startConsultation(interactionId: $id, targetId: $t) " + SHAPE + " }"
-COMPLETE = "mutation($id: ID!) { r: completeConsultation(consultationId: $id, as: TRANSFER) " + SHAPE + " }"
-RELEASE = "mutation($id: ID!) { r: release(interactionId: $id) " + SHAPE + " }"
 CONSTANT = "{ reasonCodes }"
 
 
@@ -54,9 +47,6 @@ class Desk:
             raise RuntimeError(f"{name} failed: {response.status_code} {str(body)[:300]}")
         return body["data"]["r"]
 
-
-def open_offer(result: dict) -> str:
-    return next(o["id"] for o in result["offers"] if o["state"] in ("RINGING", "WAITING"))
 
 
 async def cycle(admin: Desk, a: Desk, b: Desk, a_name: str, b_target: str, timings) -> None:

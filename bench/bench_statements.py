@@ -19,16 +19,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import event
 
+from bench.cycle import ACCEPT, CALL, COMPLETE, CONSULT, LOG_IN, RELEASE, open_offer
 from bench.support import REPO, demo_database, sqlite_url, temporary_folder
 
-SHAPE = "{ __typename ... on Interaction { id offers { id state } } ... on Error { code message } }"
-LOG_IN = 'mutation { r: logIn(channel: "voice", ready: true) { __typename } }'
-CALL = "mutation($to: String!) { r: createCustomerInteraction(input: {to: $to, from: \"+33100000000\"}) " + SHAPE + " }"
-ACCEPT = "mutation($id: ID!) { r: acceptOffer(offerId: $id) " + SHAPE + " }"
-CONSULT = "mutation($id: ID!, $t: ID!) { r: startConsultation(interactionId: $id, targetId: $t) " + SHAPE + " }"
-COMPLETE = "mutation($id: ID!) { r: completeConsultation(consultationId: $id, as: TRANSFER) " + SHAPE + " }"
-RELEASE = "mutation($id: ID!) { r: release(interactionId: $id) " + SHAPE + " }"
-TARGET = "query($u: String!) { directory(search: $u, first: 1) { edges { node { id } } } }"
 
 
 class StatementCounter:
@@ -64,9 +57,6 @@ class Desk:
             raise RuntimeError(f"failed: {str(body)[:300]}")
         return result
 
-
-def open_offer(result: dict) -> str:
-    return next(o["id"] for o in result["offers"] if o["state"] in ("RINGING", "WAITING"))
 
 
 async def measure(path: Path) -> list[tuple[str, Counter[str]]]:
