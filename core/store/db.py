@@ -1,8 +1,9 @@
 """Database engines. SQLite by default (a file in WAL mode), PostgreSQL for scale.
 
 On SQLite, readers and writers use separate engines: a write transaction takes the write
-lock when it begins (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead
-of failing with "database is locked" half-way; readers begin deferred and never block.
+lock when it begins (`BEGIN IMMEDIATE`), so two writers queue (core.store.inline_sqlite waits
+for the lock without blocking the loop) instead of failing with "database is locked"
+half-way; readers begin deferred and never block. Statements run on the event loop's thread.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+from core.store.inline_sqlite import inline_creator
 
 
 def is_sqlite(url: str) -> bool:
@@ -24,11 +25,11 @@ def is_sqlite(url: str) -> bool:
 def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:  # pragma: no branch
-        # Take transaction control from the driver so that our BEGIN is the one used.
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Zero: SQLite's busy handler would sleep on the event loop's thread; waiting for
+        # another process's write lock is done by inline_sqlite with asyncio.sleep.
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -51,8 +52,9 @@ class Engines:
 
 def create_engines(url: str) -> Engines:
     if is_sqlite(url):
-        read = create_async_engine(url)
-        write = create_async_engine(url)
+        database = make_url(url).database
+        read = create_async_engine(url, async_creator=inline_creator(database))
+        write = create_async_engine(url, async_creator=inline_creator(database))
         _configure_sqlite(read, "BEGIN")
         _configure_sqlite(write, "BEGIN IMMEDIATE")
         return Engines(read=read, write=write)
