@@ -23,14 +23,13 @@ from bench.cycle import ACCEPT, CALL, COMPLETE, CONSULT, LOG_IN, RELEASE, open_o
 from bench.support import REPO, demo_database, sqlite_url, temporary_folder
 
 
-
 class StatementCounter:
     """Counts what each engine sends to the database (one `execute` = one round-trip)."""
 
     def __init__(self, engines) -> None:
         self.counts: Counter[str] = Counter()
         for name, engine in (("write", engines.write), ("read", engines.read)):
-            event.listen(engine.sync_engine, "before_cursor_execute", self._listener(name))
+            event.listen(engines.sync(engine), "before_cursor_execute", self._listener(name))
 
     def _listener(self, name: str):
         def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:

@@ -1,68 +1,94 @@
 """Database engines. SQLite by default (a file in WAL mode), PostgreSQL for scale.
 
 On SQLite, readers and writers use separate engines: a write transaction takes the write
-lock when it begins (`BEGIN IMMEDIATE`), so two writers queue (core.store.inline_sqlite waits
-for the lock without blocking the loop) instead of failing with "database is locked"
-half-way; readers begin deferred and never block. Statements run on the event loop's thread.
+lock when it begins (`BEGIN IMMEDIATE`), so two writers queue (core.store.loop_session waits
+for another process's lock without blocking the loop) instead of failing with "database is
+locked" half-way; readers begin deferred and never block. SQLite sessions are synchronous
+ones run on the event loop's thread (core.store.loop_session); other databases use
+SQLAlchemy's asyncio sessions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.store.inline_sqlite import inline_creator
+from core.store.loop_session import LoopSession
+
+# Readers wait for nothing in WAL mode but a crash recovery by another connection: a short
+# timeout on the loop's thread. Writers wait for each other in LoopSession.wait_begin.
+READ_BUSY_TIMEOUT_MS = 200
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def sqlite_engine(url: str, begin: str, busy_timeout_ms: int, pool_size: int) -> Engine:
+    # Any driver named in the URL (the default names aiosqlite) gives way to the standard
+    # sqlite3 module, whose calls run here on the loop's thread.
+    # No limit on connections: a checkout that waited for a free one would wait on the
+    # very thread that must return it.
+    engine = create_engine(make_url(url).set(drivername="sqlite"), poolclass=QueuePool,
+                           pool_size=pool_size, max_overflow=-1,
+                           connect_args={"check_same_thread": False, "isolation_level": None})
+
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:  # pragma: no branch
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # Zero: SQLite's busy handler would sleep on the event loop's thread; waiting for
-        # another process's write lock is done by inline_sqlite with asyncio.sleep.
-        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         connection.exec_driver_sql(begin)
+
+    return engine
 
 
 @dataclass
 class Engines:
-    read: AsyncEngine
-    write: AsyncEngine
+    read: Engine | AsyncEngine
+    write: Engine | AsyncEngine
+
+    @property
+    def on_loop(self) -> bool:
+        """Synchronous sessions run on the loop's thread (SQLite)."""
+        return isinstance(self.read, Engine)
+
+    def sync(self, engine: Engine | AsyncEngine) -> Engine:
+        """The synchronous engine underneath, for event listeners."""
+        return engine if isinstance(engine, Engine) else engine.sync_engine
 
     async def dispose(self) -> None:
-        await self.read.dispose()
-        if self.write is not self.read:
-            await self.write.dispose()
+        for engine in {id(self.read): self.read, id(self.write): self.write}.values():
+            result = engine.dispose()
+            if result is not None:
+                await result
 
 
 def create_engines(url: str) -> Engines:
     if is_sqlite(url):
-        database = make_url(url).database
-        read = create_async_engine(url, async_creator=inline_creator(database))
-        write = create_async_engine(url, async_creator=inline_creator(database))
-        _configure_sqlite(read, "BEGIN")
-        _configure_sqlite(write, "BEGIN IMMEDIATE")
-        return Engines(read=read, write=write)
+        return Engines(read=sqlite_engine(url, "BEGIN", READ_BUSY_TIMEOUT_MS, pool_size=8),
+                       write=sqlite_engine(url, "BEGIN IMMEDIATE", 0, pool_size=1))
     engine = create_async_engine(url, pool_pre_ping=True)
     return Engines(read=engine, write=engine)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # expire_on_commit=False: objects stay readable after commit without a lazy load,
-    # which async code cannot do.
+def session_factory(engine: Engine | AsyncEngine):
+    """Sessions opened on `engine`: LoopSession on SQLite, AsyncSession otherwise. Both
+    keep objects readable after commit (expire_on_commit=False): async code cannot lazy-load."""
+    if isinstance(engine, Engine):
+        sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        return lambda: LoopSession(sessions())
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

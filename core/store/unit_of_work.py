@@ -1,5 +1,6 @@
 """Units of work: one transaction each; events recorded in it are published only after it
-commits (REL1: written before announced)."""
+commits (REL1: written before announced). Sessions are core.store.loop_session's on SQLite,
+SQLAlchemy's AsyncSession otherwise: the same awaited interface."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class UnitOfWork:
         per row on SQLite, so the ids are sorted here instead."""
         if not self._events:
             return []
-        rows = [EventRecord.of(event).model_dump(exclude={"id"}) for event in self._events]
+        rows = [EventRecord.row(event) for event in self._events]
         connection = await self.session.connection()  # the unit of work's transaction
         ids = sorted((await connection.execute(insert(EventRecord).returning(EventRecord.id), rows)).scalars())
         return [event.stored(event_id) for event, event_id in zip(self._events, ids, strict=True)]
@@ -72,13 +73,13 @@ class Store:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._read_sessions() as session:
+        async with self._session(self._read_sessions) as session:
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
         async with self._write_lock:
-            async with self._write_sessions() as session:
+            async with self._session(self._write_sessions) as session:
                 uow = UnitOfWork(session)
                 async with session.begin():
                     yield uow
@@ -86,6 +87,21 @@ class Store:
                     events = await uow.write_history()
             if events:
                 self.bus.publish(events)
+
+    @asynccontextmanager
+    async def _session(self, sessions) -> AsyncIterator[AsyncSession]:
+        if not self.engines.on_loop:
+            async with sessions() as session:
+                yield session
+            return
+        # SQLAlchemy's `async with` closes an AsyncSession in a new task, shielded from
+        # cancellation; a session on the loop's thread closes without suspending, so a
+        # cancellation cannot land in the middle of it.
+        session = sessions()
+        try:
+            yield session
+        finally:
+            await session.close()
 
     async def close(self) -> None:
         await self.engines.dispose()

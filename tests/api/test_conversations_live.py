@@ -62,7 +62,7 @@ async def test_sec1_a_chat_token_opens_a_websocket_for_its_own_chat_and_nothing_
     async with ws_session(live, started["token"]) as session:
         mine = Collector(session, CUSTOMER)
         try:
-            [first] = await mine.wait_for(1)
+            first = (await mine.wait_for(1))[0]
             assert first["customerChatUpdates"]["chat"]["state"] == "ROUTING"
         finally:
             await mine.close()

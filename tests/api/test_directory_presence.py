@@ -66,7 +66,7 @@ async def test_dir2_presence_for_a_full_page_costs_a_fixed_number_of_queries(api
         statements.append(statement)
 
     await api.login("agent")
-    engine = backline.store.engines.read.sync_engine
+    engine = backline.store.engines.sync(backline.store.engines.read)
     event.listen(engine, "before_cursor_execute", count)
     try:
         await api.execute(ENTRY, {"s": None, "k": None})

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import pytest
 
+from core.interactions.work import TOPIC
 from schema.app import create_app
 from tests.e2e.desk import (
-    BY_ID, CONSULT, HISTORY, TRANSFER, answered_call, ok, open_offer, ready_agent, target_id,
+    BY_ID,
+    CONSULT,
+    HISTORY,
+    TRANSFER,
+    answered_call,
+    ok,
+    open_offer,
+    ready_agent,
+    target_id,
 )
 from tests.support.servers import serve_in_loop
-from tests.support.ws import Collector, ws_session
+from tests.support.ws import Collector, until_subscribed, ws_session
 
 EVENTS = """subscription($id: ID) { interactionEvents(interactionId: $id) { id kind interactionId actorId payload } }"""
 
@@ -47,8 +56,10 @@ async def test_sec1_interaction_events_reach_parties_and_supervisors_only_over_a
     outsider = await client_for("jose.munoz")
     async with ws_session(live, agent.token) as mine, ws_session(live, lead.token) as leads, \
             ws_session(live, outsider.token) as others:
+        streams_before = backline.bus.subscriber_count(TOPIC)
         seen, supervised, unseen = (Collector(s, EVENTS) for s in (mine, leads, others))
         try:
+            await until_subscribed(backline.bus, TOPIC, streams_before + 3)
             await backline.interactions.settle()
             call = await answered_call(backline, admin, agent)
             # The agent's own stream, live: created, ringing, accepted ...

@@ -18,7 +18,7 @@ async def test_rel3_a_unit_of_works_events_are_stored_in_order_in_one_insert(bac
         if statement.lstrip().upper().startswith("INSERT INTO EVENT_LOG"):
             inserts.append(statement)
 
-    engine = backline.store.engines.write.sync_engine
+    engine = backline.store.engines.sync(backline.store.engines.write)
     event.listen(engine, "before_cursor_execute", count)
     try:
         async with backline.store.write() as uow:

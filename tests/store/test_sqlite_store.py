@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from core.events import Event, InProcessBus
 from core.identity.models import Team
-from core.store.db import create_engines
+from core.store.db import READ_BUSY_TIMEOUT_MS, create_engines
 from core.store.history import EventRecord
 from core.store.metadata import metadata
 from core.store.unit_of_work import Store
@@ -33,12 +33,13 @@ def sync_url(database_url: str) -> str:
 async def test_every_connection_uses_wal_and_foreign_keys(database_url):
     engines = create_engines(database_url)
     try:
-        for engine in (engines.read, engines.write):
-            async with engine.connect() as conn:
-                assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
-                assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
-                # SQLite's busy handler would sleep on the loop's thread: the store waits instead.
-                assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 0
+        for engine, busy_timeout in ((engines.read, READ_BUSY_TIMEOUT_MS), (engines.write, 0)):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                # SQLite's busy handler would sleep on the loop's thread: writers wait in
+                # LoopSession.wait_begin instead (next test).
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == busy_timeout
     finally:
         await engines.dispose()
 

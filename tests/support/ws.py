@@ -64,3 +64,13 @@ class Collector:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._task
+
+
+async def until_subscribed(bus, topic: str, count: int, timeout: float = 10.0) -> None:
+    """Until `count` streams read `topic` on the server: graphql-transport-ws does not
+    acknowledge a subscribe, and a change made before the server has started the stream
+    is (rightly) not in it."""
+    async def until() -> None:
+        while bus.subscriber_count(topic) < count:
+            await asyncio.sleep(0.005)
+    await asyncio.wait_for(until(), timeout)
