@@ -31,7 +31,7 @@ async def ws(websocket: WebSocket) -> None:
 async def publish(request: Request) -> JSONResponse:
     message = await request.json()
     message["payload"]["data"]["presenceChanged"]["at"] = datetime.now(timezone.utc).isoformat()
-    text = json.dumps(message)
+    text = json.dumps(message, separators=(",", ":"))  # compact, as Backline's
     for client in tuple(clients):
         await client.send_text(text)
     return JSONResponse({"sent": len(clients)})

@@ -112,7 +112,7 @@ async def close_all(subscribers: list[Subscriber]) -> None:
     await asyncio.gather(*(s.task for s in subscribers if s.task), return_exceptions=True)
 
 
-async def measure_backline(base: str) -> tuple[list[float], list[float], int]:
+async def measure_backline(base: str) -> tuple[tuple[list[float], list[float], int], str]:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         async def login(username: str) -> tuple[str, str]:
             body = (await http.post("/graphql", json={"query": LOGIN, "variables": {"u": username}})).json()
@@ -136,8 +136,9 @@ async def measure_backline(base: str) -> tuple[list[float], list[float], int]:
             await asyncio.sleep(PAUSE)
         await drain(subscribers, CHANGES)
         result = figures(subscribers)
+        sample = subscribers[0].received[-1][1]  # a message as Backline sent it, for the bare server
         await close_all(subscribers)
-        return result
+        return result, sample
 
 
 async def measure_bare(base: str, sample: str) -> tuple[list[float], list[float], int]:
@@ -145,6 +146,12 @@ async def measure_bare(base: str, sample: str) -> tuple[list[float], list[float]
     subscribers = await connect_all(lambda: connect_bare(url))
     message = json.loads(sample)
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        # A first message not measured, as Backline's first change (logging in) is not.
+        message["payload"]["data"]["presenceChanged"]["sequence"] = "warm-up"
+        await http.post("/publish", json=message)
+        await drain(subscribers, 1)
+        for sub in subscribers:
+            sub.received.clear()
         for i in range(CHANGES):
             message["payload"]["data"]["presenceChanged"]["sequence"] = str(i)
             await http.post("/publish", json=message)
@@ -197,14 +204,9 @@ def main() -> None:
     with temporary_folder() as folder:
         path = demo_database(Path(folder))
         with server_process(sqlite_url(path), extra_env={"BACKLINE_RATE_LIMIT": "1000000"}) as base:
-            ours = asyncio.run(measure_backline(base))
-    sample = None
+            ours, sample = asyncio.run(measure_backline(base))
     with BareServer() as bare_base:
-        # The same JSON that Backline sent, as the bare server's message.
-        sample = json.dumps({"id": "1", "type": "next", "payload": {"data": {"presenceChanged": {
-            "agentId": "2", "teamId": "1", "channel": "voice", "state": "READY", "reason": None,
-            "since": "2026-01-05T09:00:00+00:00", "load": 0, "capacity": 1, "at": "", "snapshot": False,
-            "sequence": "0"}}}})
+        # The same JSON that Backline sent (its `at` and `sequence` set afresh per change).
         bare = asyncio.run(measure_bare(bare_base, sample))
     print(f"{SUBSCRIBERS} subscribers, {CHANGES} changes, {PAUSE * 1000:.0f} ms apart")
     ours_rate = report("backline presenceChanged", *ours)

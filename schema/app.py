@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
-from collections import OrderedDict
 from typing import Any, Mapping
 
 from starlette.applications import Starlette
@@ -22,35 +20,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from core.errors import NotAuthenticated
 from core.identity.service import bearer_token
 from core.runtime import Backline
+from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
 from schema.rate_limit import RateLimitMiddleware
 from schema.root import build_schema
-
-
-class SharedEncoding:
-    """The JSON text of recent result data, by object: a change executed once for its whole
-    audience (schema.presence.SharedEventExecution) hands every subscriber the same `data`
-    object, so it is encoded once, not once per socket."""
-
-    SIZE = 64
-
-    def __init__(self) -> None:
-        # Holding the object keeps its id from being reused while it is in here.
-        self._texts: OrderedDict[int, tuple[object, str]] = OrderedDict()
-
-    def text(self, data: object) -> str:
-        kept = self._texts.get(id(data))
-        if kept is not None and kept[0] is data:
-            return kept[1]
-        text = json.dumps(data, separators=(",", ":"))
-        self._texts[id(data)] = (data, text)
-        if len(self._texts) > self.SIZE:
-            self._texts.popitem(last=False)
-        return text
-
-
-SHARED_ENCODING = SharedEncoding()
+from schema.wire import data_payload_text, next_text
 
 
 class SharedEncodingWebSocketAdapter(ASGIWebSocketAdapter):
@@ -58,8 +33,7 @@ class SharedEncodingWebSocketAdapter(ASGIWebSocketAdapter):
         payload = message.get("payload")
         if message.get("type") != "next" or not isinstance(payload, dict) or payload.keys() != {"data"}:
             return await super().send_json(message)  # errors, extensions, protocol messages
-        text = (f'{{"id":{json.dumps(message["id"])},"type":"next",'
-                f'"payload":{{"data":{SHARED_ENCODING.text(payload["data"])}}}}}')
+        text = next_text(message["id"], data_payload_text(payload["data"]))
         try:
             await self.ws.send_text(text)
         except WebSocketDisconnect as exc:
@@ -68,6 +42,7 @@ class SharedEncodingWebSocketAdapter(ASGIWebSocketAdapter):
 
 class BacklineGraphQL(GraphQL):
     websocket_adapter_class = SharedEncodingWebSocketAdapter
+    graphql_transport_ws_handler_class = BroadcastingTransportWSHandler
 
     def __init__(self, backline: Backline) -> None:
         super().__init__(

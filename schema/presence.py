@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import OrderedDict
 from datetime import datetime
@@ -12,10 +13,13 @@ from graphql import OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info
 
+from core.errors import InvalidInput
+from core.events import Event
+from core.presence.service import TOPIC
 from core.presence.state import Presence as CorePresence
 from core.presence.state import PresenceState as CorePresenceState
 from core.presence.watch import PresenceUpdate
-from core.errors import InvalidInput
+from schema.broadcast import EXECUTOR, Route, shared_stream
 from schema.errors import attempt, result_union
 
 PresenceState = strawberry.enum(CorePresenceState, name="PresenceState")
@@ -130,11 +134,35 @@ class Subscription:
                                group_id: strawberry.ID | None = None, team_id: strawberry.ID | None = None,
                                ) -> AsyncGenerator[PresenceChange, None]:
         ctx = info.context
-        actor = ctx.actor
+        actor, presence = ctx.actor, ctx.backline.presence
+        agents = _ids(agent_ids, "agentIds")
         group = _ids([group_id], "groupId")[0] if group_id is not None else None
         team = _ids([team_id], "teamId")[0] if team_id is not None else None
-        async for update in ctx.backline.presence.watch(actor, _ids(agent_ids, "agentIds"), group, team):
-            yield PresenceChange.of(update)
+        route = Route.current()
+        if route is None:  # not over graphql-transport-ws: strawberry's own stream
+            async for update in presence.watch(actor, agents, group, team):
+                yield PresenceChange.of(update)
+            return
+
+        async def opening():
+            audience, snapshot = await presence.snapshot(actor, agents, group, team)
+            return audience, [PresenceChange.of(update) for update in snapshot]
+
+        stream = shared_stream(route, ctx.backline.bus, TOPIC, opening, presence_change_of(presence))
+        async with contextlib.aclosing(stream):
+            async for change in stream:
+                yield change
+
+
+@functools.lru_cache(maxsize=8)
+def presence_change_of(presence):
+    """The change an event is, for one PresenceService: the same function object each time,
+    so that watchers of the same audience and query share a group (schema.broadcast)."""
+
+    def change_of(event: Event) -> PresenceChange:
+        return PresenceChange.of(presence.update_of(event))
+
+    return change_of
 
 
 class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
@@ -150,6 +178,12 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
 
     _results: ClassVar[OrderedDict] = OrderedDict()
     CACHE_SIZE: ClassVar[int] = 1024
+
+    def cancellable_iterable(self, iterable):
+        # Called once per subscription, in its operation's task, as graphql-core maps its
+        # events to results: the executor a broadcast reuses for those events.
+        EXECUTOR.set(self)
+        return super().cancellable_iterable(iterable)
 
     def execute_operation(self, serially=None):
         payload = self.root_value

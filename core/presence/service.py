@@ -18,7 +18,7 @@ from core.identity.actor import Actor
 from core.identity.models import User
 from core.presence.models import ChannelPresence
 from core.presence.state import Presence, derive
-from core.presence.watch import PresenceUpdate, watch_presence
+from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, watch_presence
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
@@ -62,6 +62,11 @@ class PresenceService:
     def watch(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
               team_id: int | None = None) -> AsyncIterator[PresenceUpdate]:
         return watch_presence(self, actor, agent_ids, group_id, team_id)
+
+    async def snapshot(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
+                       team_id: int | None = None) -> tuple[Audience, list[PresenceUpdate]]:
+        """The start of a watch without its stream, for a caller that listens to the bus itself."""
+        return await presence_snapshot(self, actor, agent_ids, group_id, team_id)
 
     def update_of(self, event: Event) -> PresenceUpdate:
         cached = self._updates.get(id(event))

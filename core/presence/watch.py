@@ -98,6 +98,19 @@ async def _members(session, audience: Audience) -> list[tuple[int, int | None]]:
     return list((await session.exec(statement.order_by(col(User.id)))).all())
 
 
+async def presence_snapshot(service: "PresenceService", actor: Actor, agent_ids: Sequence[int] | None = None,
+                            group_id: int | None = None, team_id: int | None = None,
+                            ) -> tuple[Audience, list[PresenceUpdate]]:
+    """Whom the caller watches, and their presence now. Listen to the bus before calling
+    this: a change committed while it reads must not be missed."""
+    async with service.store.read() as session:
+        audience = await resolve_audience(session, actor, agent_ids, group_id, team_id)
+        members = await _members(session, audience)
+        presence = await service.presence_of(session, [uid for uid, _ in members])
+    now = service.clock.now()
+    return audience, [PresenceUpdate(p, team, now, None, True) for uid, team in members for p in presence[uid]]
+
+
 async def watch_presence(service: "PresenceService", actor: Actor, agent_ids: Sequence[int] | None = None,
                          group_id: int | None = None, team_id: int | None = None,
                          ) -> AsyncIterator[PresenceUpdate]:
@@ -106,14 +119,9 @@ async def watch_presence(service: "PresenceService", actor: Actor, agent_ids: Se
     # Listen before the snapshot: a change committed in between arrives (perhaps twice).
     subscription = service.store.bus.subscribe({TOPIC})
     try:
-        async with service.store.read() as session:
-            audience = await resolve_audience(session, actor, agent_ids, group_id, team_id)
-            members = await _members(session, audience)
-            presence = await service.presence_of(session, [uid for uid, _ in members])
-        now = service.clock.now()
-        for uid, team in members:
-            for p in presence[uid]:
-                yield PresenceUpdate(p, team, now, None, True)
+        audience, snapshot = await presence_snapshot(service, actor, agent_ids, group_id, team_id)
+        for update in snapshot:
+            yield update
         async for event in subscription:
             if audience.accepts(event.payload):
                 yield service.update_of(event)
