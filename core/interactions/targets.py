@@ -3,8 +3,8 @@ routing point, interaction queue), and the agents who may take it."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlalchemy import bindparam, func, or_
+from sqlmodel import col, select
 
 from core.directory.models import PERSON_KINDS, Target, TargetKind, TargetMember
 from core.errors import InvalidInput, NotFound
@@ -19,6 +19,14 @@ PREFIXES = {
     "routing": (TargetKind.ROUTING_POINT,),
     "rp": (TargetKind.ROUTING_POINT,),
 }
+
+
+# Built once: SQLAlchemy caches its SQL, but building it cost more than running it.
+_BY_DESTINATION = select(Target).outerjoin(User, User.id == Target.user_id).where(
+    col(Target.kind).in_(bindparam("kinds", expanding=True)),
+    or_(func.lower(Target.name) == bindparam("wanted"), func.lower(Target.address) == bindparam("wanted"),
+        func.lower(Target.address) == bindparam("whole"), func.lower(User.username) == bindparam("wanted")),
+)
 
 
 def is_person(target: Target) -> bool:
@@ -42,13 +50,8 @@ async def target_by_destination(session, destination: str) -> Target:
     kinds = PREFIXES.get(prefix.lower())
     if kinds is None:
         kinds, rest = tuple(TargetKind), text
-    wanted = rest.strip().lower()
-    query = select(Target).outerjoin(User, User.id == Target.user_id).where(
-        Target.kind.in_(kinds),
-        or_(func.lower(Target.name) == wanted, func.lower(Target.address) == wanted,
-            func.lower(Target.address) == text.lower(), func.lower(User.username) == wanted),
-    )
-    target = (await session.exec(query)).first()
+    target = (await session.exec(_BY_DESTINATION, params={
+        "kinds": list(kinds), "wanted": rest.strip().lower(), "whole": text.lower()})).first()
     if target is None:
         raise NotFound(f"No target matches '{text}'.", field="to")
     return target

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from core.errors import NotFound
@@ -22,6 +23,24 @@ if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
 
 TOPIC = "interaction"
+
+# The statements of every command, built once: SQLAlchemy caches their SQL, but building a
+# statement and computing its cache key cost more than SQLite takes to run it.
+_INTERACTION_WITH_PARTIES = (
+    select(Interaction, Party).outerjoin(Party, col(Party.interaction_id) == col(Interaction.id))
+    .where(Interaction.id == bindparam("interaction_id")).order_by(col(Party.id)))
+_PARTIES = select(Party).where(Party.interaction_id == bindparam("interaction_id")).order_by(col(Party.id))
+_OFFERS = select(Offer).where(Offer.interaction_id == bindparam("interaction_id")).order_by(col(Offer.id))
+_OFFERS_WITH = (  # an offer with the other offers of its interaction
+    select(Offer).where(Offer.interaction_id == select(Offer.interaction_id)
+                        .where(Offer.id == bindparam("offer_id")).scalar_subquery()).order_by(col(Offer.id)))
+_OTHER_LIVE_LEGS = (  # an agent's live legs on a channel, but on one interaction
+    select(Party, Interaction).join(Interaction, col(Interaction.id) == col(Party.interaction_id)).where(
+        Party.user_id == bindparam("user_id"),
+        col(Party.state).in_(rules.LIVE),
+        Party.interaction_id != bindparam("interaction_id"),
+        Interaction.channel == bindparam("channel"),
+    ).order_by(col(Party.id)))
 
 
 def subject(interaction_id: int) -> str:
@@ -47,10 +66,8 @@ class Work:
         interaction = self.uow.kept(Interaction, interaction_id)
         if interaction is not None and interaction_id in self._parties:
             return interaction
-        rows = (await self.session.exec(
-            select(Interaction, Party).outerjoin(Party, col(Party.interaction_id) == col(Interaction.id))
-            .where(Interaction.id == interaction_id).order_by(col(Party.id))
-        )).all()
+        rows = (await self.session.exec(_INTERACTION_WITH_PARTIES,
+                                        params={"interaction_id": interaction_id})).all()
         if not rows:
             raise NotFound(f"No interaction with id {interaction_id}.")
         interaction = rows[0][0]
@@ -67,9 +84,7 @@ class Work:
 
     async def parties(self, interaction: Interaction) -> list[Party]:
         if interaction.id not in self._parties:
-            rows = (await self.session.exec(
-                select(Party).where(Party.interaction_id == interaction.id).order_by(col(Party.id))
-            )).all()
+            rows = (await self.session.exec(_PARTIES, params={"interaction_id": interaction.id})).all()
             self._parties[interaction.id] = list(rows)
         return self._parties[interaction.id]
 
@@ -77,18 +92,14 @@ class Work:
         # Read once per unit of work; offers opened later are appended (`offer_opened`), and
         # the rows are the session's own objects, so their changes show without a read.
         if interaction.id not in self._offers:
-            self._offers[interaction.id] = list((await self.session.exec(
-                select(Offer).where(Offer.interaction_id == interaction.id).order_by(col(Offer.id))
-            )).all())
+            self._offers[interaction.id] = list(
+                (await self.session.exec(_OFFERS, params={"interaction_id": interaction.id})).all())
         return list(self._offers[interaction.id])
 
     async def offer(self, offer_id: int) -> Offer | None:
         """An offer, read with the other offers of its interaction (a command's answer lists
         them all)."""
-        rows = list((await self.session.exec(
-            select(Offer).where(Offer.interaction_id == select(Offer.interaction_id).where(Offer.id == offer_id)
-                                .scalar_subquery()).order_by(col(Offer.id))
-        )).all())
+        rows = list((await self.session.exec(_OFFERS_WITH, params={"offer_id": offer_id})).all())
         if rows:
             self._offers.setdefault(rows[0].interaction_id, rows)
         return next((o for o in rows if o.id == offer_id), None)
@@ -216,14 +227,9 @@ class Work:
         # (legs are inserted at once, and never come back from LEFT), and the session's own
         # objects carry their unflushed state, which decides.
         with self.session.no_autoflush:
-            others = (await self.session.exec(
-                select(Party, Interaction).join(Interaction, col(Interaction.id) == col(Party.interaction_id)).where(
-                    Party.user_id == party.user_id,
-                    col(Party.state).in_(rules.LIVE),
-                    Party.interaction_id != interaction.id,
-                    Interaction.channel == interaction.channel,
-                ).order_by(col(Party.id))
-            )).all()
+            others = (await self.session.exec(_OTHER_LIVE_LEGS, params={
+                "user_id": party.user_id, "interaction_id": interaction.id, "channel": interaction.channel,
+            })).all()
         for other, other_interaction in others:
             if other.state is not PartyState.CONNECTED:
                 continue

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import AsyncIterator, Iterable, Sequence
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import col, select
 
 from core.channels import ChannelRegistry
@@ -24,6 +24,23 @@ from core.store.unit_of_work import Store, UnitOfWork
 TOPIC = "presence"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 UPDATE_CACHE_SIZE = 4096
+
+# Built once (their SQL is cached by SQLAlchemy; building them cost more than running them).
+# Plain columns, not ORM objects: a page of 100 people stays one cheap query.
+_PRESENCE_OF = select(
+    ChannelPresence.user_id, ChannelPresence.channel, ChannelPresence.logged_in, ChannelPresence.ready,
+    ChannelPresence.reason, ChannelPresence.load, ChannelPresence.since,
+).where(col(ChannelPresence.user_id).in_(bindparam("user_ids", expanding=True)))
+_AVAILABLE = select(ChannelPresence).where(
+    col(ChannelPresence.user_id).in_(bindparam("user_ids", expanding=True)),
+    ChannelPresence.channel == bindparam("channel"),
+    ChannelPresence.logged_in == True,  # noqa: E712
+    ChannelPresence.ready == True,  # noqa: E712
+    ChannelPresence.load < bindparam("capacity"),
+).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
+_AGENT_WITH_PRESENCE = select(User, ChannelPresence).outerjoin(ChannelPresence, and_(
+    ChannelPresence.user_id == User.id, ChannelPresence.channel == bindparam("channel"),
+)).where(User.id == bindparam("user_id"))
 
 
 def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
@@ -89,12 +106,7 @@ class PresenceService:
     async def presence_of(self, session, user_ids: Iterable[int]) -> dict[int, list[Presence]]:
         """Every enabled channel's presence for each agent, in channel order."""
         ids = list(dict.fromkeys(user_ids))
-        # Plain columns, not ORM objects: a page of 100 people stays one cheap query.
-        rows = (await session.exec(
-            select(ChannelPresence.user_id, ChannelPresence.channel, ChannelPresence.logged_in,
-                   ChannelPresence.ready, ChannelPresence.reason, ChannelPresence.load,
-                   ChannelPresence.since).where(col(ChannelPresence.user_id).in_(ids))
-        )).all() if ids else []
+        rows = (await session.exec(_PRESENCE_OF, params={"user_ids": ids})).all() if ids else []
         by_key = {(row.user_id, row.channel): row for row in rows}
         return {
             uid: [self._derive(by_key.get((uid, ch)), uid, ch) for ch in self.channels.names()]
@@ -107,15 +119,8 @@ class PresenceService:
         ids = list(user_ids)
         if not ids:
             return []
-        rows = (await session.exec(
-            select(ChannelPresence).where(
-                col(ChannelPresence.user_id).in_(ids),
-                ChannelPresence.channel == channel,
-                ChannelPresence.logged_in == True,  # noqa: E712
-                ChannelPresence.ready == True,  # noqa: E712
-                ChannelPresence.load < self.capacity(channel),
-            ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
-        )).all()
+        rows = (await session.exec(_AVAILABLE, params={
+            "user_ids": ids, "channel": channel, "capacity": self.capacity(channel)})).all()
         return [row.user_id for row in rows]
 
     # -- commands ------------------------------------------------------------------------
@@ -168,11 +173,8 @@ class PresenceService:
         if uow.kept(ChannelPresence, (user_id, channel)) is not None:
             return
         with uow.session.no_autoflush:  # a read by key: pending changes cannot alter it
-            found = (await uow.session.exec(
-                select(User, ChannelPresence).outerjoin(ChannelPresence, and_(
-                    ChannelPresence.user_id == User.id, ChannelPresence.channel == channel,
-                )).where(User.id == user_id)
-            )).first()
+            found = (await uow.session.exec(_AGENT_WITH_PRESENCE,
+                                            params={"user_id": user_id, "channel": channel})).first()
         if found is not None:
             user, row = found
             uow.keep(User, user_id, user)
