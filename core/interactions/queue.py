@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import col, select
 
 from core.interactions.models import Offer, OfferState
 
 
+# Built once: routing reads the waiting requests each time agents become ready.
+_WAITING = select(Offer).where(Offer.state == OfferState.WAITING).order_by(col(Offer.id))
+_WAITING_ON = _WAITING.where(Offer.channel == bindparam("channel"))
+
+
 async def waiting(session, channel: str | None = None) -> list[Offer]:
-    query = select(Offer).where(Offer.state == OfferState.WAITING)
-    if channel is not None:
-        query = query.where(Offer.channel == channel)
-    return list((await session.exec(query.order_by(col(Offer.id)))).all())
+    if channel is None:
+        return list((await session.exec(_WAITING)).all())
+    return list((await session.exec(_WAITING_ON, params={"channel": channel})).all())
 
 
 async def open_offers(session) -> list[Offer]:

@@ -8,7 +8,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.events import Event, EventBus
@@ -16,9 +16,14 @@ from core.store.db import Engines, session_factory
 from core.store.history import EventRecord
 
 
+_INSERT_EVENTS = insert(EventRecord)
+_LAST_ROWID = text("SELECT last_insert_rowid()")
+
+
 class UnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, ids_follow_last_rowid: bool = False) -> None:
         self.session = session
+        self.ids_follow_last_rowid = ids_follow_last_rowid
         self._events: list[Event] = []
         # Rows read in this unit of work that it will read again: the session's identity map
         # holds unmodified rows weakly, so without this a second `get` is a second SELECT.
@@ -45,18 +50,24 @@ class UnitOfWork:
         self._kept[(model, key)] = row
 
     async def write_history(self) -> list[Event]:
-        """The recorded events as history rows, in one batched INSERT (SQLAlchemy's
-        insertmanyvalues), returned with their ids in the order they were recorded.
+        """The recorded events as history rows, in one batched INSERT, returned with their
+        ids in the order they were recorded.
 
-        A multi-row INSERT gives its rows ascending ids in the order of its VALUES, but
-        RETURNING need not list them in that order; asking
-        SQLAlchemy to sort them (`sort_by_parameter_order`) makes it fall back to one INSERT
-        per row on SQLite, so the ids are sorted here instead."""
+        The rows of one INSERT get ascending ids in the order of its rows. On SQLite the
+        unit of work holds the write lock, so they are the last ones given, read back with
+        `last_insert_rowid()` (cheaper than RETURNING). Elsewhere RETURNING gives them; it
+        need not list them in order, and asking SQLAlchemy to sort them
+        (`sort_by_parameter_order`) makes it insert one row at a time, so they are sorted here."""
         if not self._events:
             return []
         rows = [EventRecord.row(event) for event in self._events]
         connection = await self.session.connection()  # the unit of work's transaction
-        ids = sorted((await connection.execute(insert(EventRecord).returning(EventRecord.id), rows)).scalars())
+        if self.ids_follow_last_rowid:
+            await connection.execute(_INSERT_EVENTS, rows)
+            last = (await connection.execute(_LAST_ROWID)).scalar_one()
+            ids = list(range(last - len(rows) + 1, last + 1))
+        else:
+            ids = sorted((await connection.execute(_INSERT_EVENTS.returning(EventRecord.id), rows)).scalars())
         return [event.stored(event_id) for event, event_id in zip(self._events, ids, strict=True)]
 
 
@@ -80,7 +91,7 @@ class Store:
     async def write(self) -> AsyncIterator[UnitOfWork]:
         async with self._write_lock:
             async with self._session(self._write_sessions) as session:
-                uow = UnitOfWork(session)
+                uow = UnitOfWork(session, ids_follow_last_rowid=self.engines.on_loop)
                 async with session.begin():
                     yield uow
                     await session.flush()

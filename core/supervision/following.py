@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from core.interactions.models import InteractionKind, PartyState
@@ -25,6 +26,15 @@ JOINED_KINDS = frozenset({InteractionKind.CUSTOMER.value, InteractionKind.CONSUL
 # Events that put an agent on an interaction, connected.
 JOINING_EVENTS = frozenset({"OfferAccepted", "PartyAdded"})
 SUPERVISOR_ROLE_VALUES = frozenset(role.value for role in SUPERVISOR_ROLES)
+
+# Built once: most interaction events are followed by one of these reads, and building a
+# statement cost more than SQLite running it.
+_WATCHING_NEXT_CALLS = select(Supervision).where(
+    Supervision.agent_id == bindparam("agent_id"), Supervision.scope == Scope.NEXT_CALLS,
+    col(Supervision.active)).order_by(col(Supervision.id))
+_ON_INTERACTION = select(Supervision).where(
+    Supervision.interaction_id == bindparam("interaction_id"), col(Supervision.active))
+_BY_SUPERVISOR_ON_INTERACTION = _ON_INTERACTION.where(Supervision.supervisor_id == bindparam("supervisor_id"))
 
 
 class Following:
@@ -63,9 +73,7 @@ class Following:
         if agent_id is None or payload.get("role") in SUPERVISOR_ROLE_VALUES:
             return
         async with self.service.store.read() as session:
-            watching = (await session.exec(select(Supervision).where(
-                Supervision.agent_id == agent_id, Supervision.scope == Scope.NEXT_CALLS,
-                col(Supervision.active)).order_by(col(Supervision.id)))).all()
+            watching = (await session.exec(_WATCHING_NEXT_CALLS, params={"agent_id": agent_id})).all()
         for supervision in watching:
             async with self.service.store.write() as uow:
                 work = Work(self.service.engine, uow, supervision.supervisor_id)
@@ -79,15 +87,15 @@ class Following:
     async def _interaction_ended(self, interaction_id: int, supervisor_id: int | None = None,
                                  reason: str = "interaction_ended") -> None:
         """One interaction's supervisions end with it, or when their supervisor leaves it."""
-        query = select(Supervision).where(Supervision.interaction_id == interaction_id, col(Supervision.active))
-        if supervisor_id is not None:
-            query = query.where(Supervision.supervisor_id == supervisor_id)
+        query, params = ((_ON_INTERACTION, {"interaction_id": interaction_id}) if supervisor_id is None else
+                         (_BY_SUPERVISOR_ON_INTERACTION,
+                          {"interaction_id": interaction_id, "supervisor_id": supervisor_id}))
         async with self.service.store.read() as session:
-            if (await session.exec(query)).first() is None:
+            if (await session.exec(query, params=params)).first() is None:
                 return  # most interactions end unsupervised: no write lock for them
         async with self.service.store.write() as uow:
             work = Work(self.service.engine, uow, None)
-            for supervision in (await work.session.exec(query)).all():
+            for supervision in (await work.session.exec(query, params=params)).all():
                 self.service.end(work, supervision, reason)
 
     async def settle(self, timeout: float = 30.0) -> None:
