@@ -52,9 +52,7 @@ class Consultations:
                     raise InvalidState(f"{reason}; try another channel or later.", reason=reason)
             consultation = Interaction(channel=name, kind=InteractionKind.CONSULTATION,
                                        state=InteractionState.ACTIVE, parent_id=parent.id, created_at=work.now)
-            work.session.add(consultation)
-            await work.session.flush()
-            work.created(consultation)
+            await work.create(consultation)
             await work.add_party(consultation, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)
             # Recorded once the agent is on it, so that its own stream carries it.
             work.record(consultation, "ConsultationStarted", parentId=parent.id, targetName=target.name)

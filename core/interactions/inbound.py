@@ -60,9 +60,7 @@ class Inbound:
             interaction = Interaction(channel=channel, kind=InteractionKind.CUSTOMER,
                                       state=InteractionState.ROUTING, inbound=True, destination=to[:160],
                                       context=context, contact=contact, created_at=work.now)
-            work.session.add(interaction)
-            await work.session.flush()
-            work.created(interaction)
+            await work.create(interaction)
             work.record(interaction, "InteractionCreated", caller=caller, destination=to, targetName=target.name)
             await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD, address=caller,
                                  display_name=contact.get("name") or caller)

@@ -45,8 +45,7 @@ class InternalCalls:
         work = Work(self.engine, uow, user_id)
         interaction = Interaction(channel=channel, kind=InteractionKind.INTERNAL, state=InteractionState.ACTIVE,
                                   destination=destination[:160], created_at=work.now)
-        work.session.add(interaction)
-        await work.session.flush()
+        await work.create(interaction)
         await work.parties(interaction)
         work.record(interaction, "InteractionCreated", destination=destination, targetName=destination)
         await work.add_party(interaction, PartyRole.OWNER, PartyState.CONNECTED, user_id=user_id)

@@ -75,12 +75,15 @@ class Work:
         self._parties.setdefault(interaction_id, [party for _, party in rows if party is not None])
         return interaction
 
-    def created(self, interaction: Interaction) -> None:
-        """An interaction inserted in this unit of work (flushed, so it has its id): it has
-        no parties nor offers yet but those added through this Work, so none is read back."""
+    async def create(self, interaction: Interaction) -> Interaction:
+        """A new interaction, inserted (flushed, for its id): it has no parties nor offers
+        but those added through this Work, so none is read back."""
+        self.session.add(interaction)
+        await self.session.flush()
         self.uow.keep(Interaction, interaction.id, interaction)
-        self._parties.setdefault(interaction.id, [])
-        self._offers.setdefault(interaction.id, [])
+        self._parties[interaction.id] = []
+        self._offers[interaction.id] = []
+        return interaction
 
     async def parties(self, interaction: Interaction) -> list[Party]:
         if interaction.id not in self._parties:
@@ -171,9 +174,10 @@ class Work:
         party = Party(interaction_id=interaction.id, user_id=user_id, address=address,
                       display_name=display_name or address or "Unknown", team_id=team_id,
                       role=role, state=state, joined_at=self.now)
+        parties = await self.parties(interaction)  # read before the new party is in the table
         self.session.add(party)
         await self.session.flush()
-        (await self.parties(interaction)).append(party)
+        parties.append(party)
         if user_id is not None:
             await self.engine.presence.adjust_load(self.uow, user_id, interaction.channel, +1,
                                                    actor_id=self.actor_id)

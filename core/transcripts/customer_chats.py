@@ -81,8 +81,7 @@ class CustomerChats:
             interaction = Interaction(channel=channel.name, kind=InteractionKind.CUSTOMER,
                                       state=InteractionState.ROUTING, inbound=True, destination=to[:160],
                                       contact=contact, created_at=work.now)
-            work.session.add(interaction)
-            await work.session.flush()
+            await work.create(interaction)
             await work.parties(interaction)
             work.record(interaction, "InteractionCreated", caller=name, destination=to, targetName=target.name)
             customer = await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD, address=email,

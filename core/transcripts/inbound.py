@@ -73,8 +73,7 @@ class InboundWritten:
                                       context={k: str(v)[:200] for k, v in contact.meta.items()
                                                if k == "subject"},
                                       created_at=work.now)
-            work.session.add(interaction)
-            await work.session.flush()
+            await work.create(interaction)
             await work.parties(interaction)
             work.record(interaction, "InteractionCreated", caller=contact.sender, destination=contact.destination,
                         targetName=target.name)

@@ -48,8 +48,7 @@ class InternalRequests:
             interaction = Interaction(channel=channel.name, kind=InteractionKind.INTERNAL,
                                       state=InteractionState.ROUTING, destination=target.name[:160],
                                       created_at=work.now)
-            work.session.add(interaction)
-            await work.session.flush()
+            await work.create(interaction)
             await work.parties(interaction)
             work.record(interaction, "InternalRequestCreated", targetId=target.id, targetName=target.name)
             mine = await work.add_party(interaction, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)
