@@ -3,8 +3,13 @@
 Each client is a pair of agents (A, B). One cycle is six mutations: a customer call to A
 (the integration), A accepts, A consults B, B accepts, A completes the consultation as a
 transfer, B hangs up. Prints, measured in the same run on the same server:
-- mutations per second at saturation (goal >= 300) and p50/p99 latency per mutation
-  (goal p99 <= 30 ms), per kind of mutation;
+- mutations per second at saturation (goal >= 300) and p50/p99 latency per mutation there,
+  per kind of mutation (at saturation a closed loop of 8 clients waits in line: its mean
+  latency is 8 / throughput by Little's law, whatever the server does);
+- p50/p99 latency at half of the saturated rate (goal p99 <= 30 ms, read here as for the
+  directory benchmark: a latency goal is met below saturation): cycles start on a fixed
+  schedule, and the first mutation of each is timed from its scheduled start, so a stall
+  that delays the schedule is not hidden;
 - the latency of the same mutations sent by one client alone (their uncontended cost);
 - the throughput of a constant query on the same server and the ratio between the two.
 The machine's other load shows in the constant query's figure: compare ratios, not absolutes.
@@ -56,6 +61,35 @@ async def cycle(admin: Desk, a: Desk, b: Desk, a_name: str, b_target: str, timin
     await b.send("acceptOffer", ACCEPT, {"id": open_offer(consult)}, timings)
     await a.send("completeConsultation", COMPLETE, {"id": consult["id"]}, timings)
     await b.send("release", RELEASE, {"id": call["id"]}, timings)
+
+
+async def paced(admin: Desk, agents: dict[str, Desk], pairs, targets, rate: float) -> dict[str, list[float]]:
+    """Cycles started at `rate` / 6 per second on a fixed schedule, each on the next free pair
+    (a pair's agents take one call at a time). The first mutation is timed from the cycle's
+    scheduled start (a wait for the server or for a free pair counts); the next ones, which
+    wait for it, from when they are sent."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    free: asyncio.Queue = asyncio.Queue()
+    for pair in pairs:
+        free.put_nowait(pair)
+    start = time.perf_counter() + 0.05
+
+    async def one(i: int) -> None:
+        scheduled = start + i * 6 / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        a_name, b_name = await free.get()
+        late = (time.perf_counter() - scheduled) * 1000
+        mine: dict[str, list[float]] = defaultdict(list)
+        try:
+            await cycle(admin, agents[a_name], agents[b_name], a_name, targets[b_name], mine)
+        finally:
+            free.put_nowait((a_name, b_name))
+        mine["createCustomerInteraction"][0] += late
+        for name, values in mine.items():
+            timings[name].extend(values)
+
+    await asyncio.gather(*(one(i) for i in range(int(rate / 6 * SECONDS))))
+    return timings
 
 
 async def constant_rate(http: httpx.AsyncClient, token: str) -> float:
@@ -110,9 +144,14 @@ async def measure(base: str, targets: dict[str, str]) -> None:
               f"{cycles} cycles, {len(everything)} mutations")
         print(f"  mutations/s {rate:8.0f}   (goal >= 300)")
         print(f"  all mutations: {describe(everything)}")
-        print(f"  p99 {percentile(everything, 99):.2f} ms (goal <= 30 ms)")
+        print(f"  p99 {percentile(everything, 99):.2f} ms at saturation: {PAIRS} clients waiting in line "
+              f"(mean = clients / throughput); the latency goal is read at half load below")
         for name, values in sorted(timings.items()):
             print(f"  {name:26s} {describe(values)}")
+        half = await paced(admin, agents, pairs, targets, rate / 2)
+        paced_all = [t for values in half.values() for t in values]
+        print(f"at half load ({rate / 2:.0f} mutations/s, cycles on a schedule): {describe(paced_all)}")
+        print(f"  p99 {percentile(paced_all, 99):.2f} ms (goal <= 30 ms)")
         alone: dict[str, list[float]] = defaultdict(list)
         a_name, b_name = pairs[0]
         for _ in range(20):
