@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from core.store.defaults import empty_dict, empty_list
 from core.store.types import UTCDateTime
 
 
@@ -77,8 +78,8 @@ class Interaction(SQLModel, table=True):
     # Where the contact asked to go (`queue:Support`); informational.
     destination: str | None = Field(default=None, max_length=160)
     # Attached data (key/value, TRF2) and the contact's details (CON3).
-    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    contact: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    context: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
+    contact: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     end_reason: str | None = Field(default=None, max_length=80)
@@ -100,7 +101,7 @@ class Party(SQLModel, table=True):
     state: PartyState = Field(max_length=20, index=True)
     muted: bool = Field(default=False)  # heard by nobody (CNF6)
     # Party ids that do not hear this party (selective mute, CNF6).
-    muted_towards: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    muted_towards: list[int] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     removed: bool = Field(default=False)
     # A supervisor party's agent: the one a coach talks to (core.supervision).
     supervised_user_id: int | None = Field(default=None)
@@ -129,7 +130,7 @@ class Offer(SQLModel, table=True):
     ringing_party_id: int | None = Field(default=None)
     accepted_by: int | None = Field(default=None)
     # Agents already offered this request, not offered again (a decline, no answer).
-    tried: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tried: list[int] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # Increases each time the offer rings or waits again: a stale time-out does nothing.
     round: int = Field(default=0)
     reason: str | None = Field(default=None, max_length=200)

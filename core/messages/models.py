@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from core.store.defaults import empty_dict
 from core.store.types import UTCDateTime
 
 
@@ -40,7 +41,7 @@ class Message(SQLModel, table=True):
     # An outage message is resolved when the backend is back in service.
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     # Kind-specific references, e.g. {"mailboxId": 3, "voicemailId": 9}.
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
 
 class MessageDelivery(SQLModel, table=True):

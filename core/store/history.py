@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from core.events import Event
+from core.store.defaults import empty_dict
 from core.store.types import UTCDateTime
 
 
@@ -21,7 +22,7 @@ class EventRecord(SQLModel, table=True):
     kind: str = Field(max_length=64)
     actor_id: int | None = Field(default=None)
     subject: str | None = Field(default=None, max_length=128, index=True)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
     @staticmethod
     def row(event: Event) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
+from core.store.defaults import empty_dict, empty_list
 from core.store.types import UTCDateTime
 
 
@@ -26,9 +27,9 @@ class TranscriptEntry(SQLModel, table=True):
     author_name: str = Field(max_length=160)
     audience: str = Field(max_length=20)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    hidden_from: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hidden_from: list[int] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # Channel specifics: an e-mail's subject, addresses, attachment names and sizes, delivery.
-    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    meta: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     # An e-mail's Message-ID: a customer's reply (In-Reply-To) finds its interaction by it.
     external_id: str | None = Field(default=None, max_length=300, index=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
