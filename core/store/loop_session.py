@@ -28,8 +28,9 @@ WRITE_LOCK_DEADLINE_SECONDS = 30.0
 _FIRST_BACKOFF, _LONGEST_BACKOFF = 0.001, 0.02
 
 
-def _locked(error: OperationalError) -> bool:
-    return getattr(error.orig, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+def _locked(error: Exception) -> bool:
+    cause = getattr(error, "orig", error)  # SQLAlchemy's wrapper, or sqlite3's own error
+    return getattr(cause, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class LoopConnection:
@@ -109,7 +110,7 @@ class LoopSession:
             try:
                 self.sync_session.connection()
                 return
-            except OperationalError as error:
+            except (OperationalError, sqlite3.OperationalError) as error:
                 self.sync_session.rollback()
                 if not _locked(error) or time.monotonic() >= deadline:
                     raise
