@@ -55,6 +55,17 @@ class GroupChannelAvailability:
                    logged_in=a.logged_in, members=a.members, as_of=a.as_of)
 
 
+# A result's availability and actions are converted only when asked for: a result list
+# rarely shows them.
+def _availability(root: DirectoryEntry) -> list[GroupChannelAvailability] | None:
+    shown = root.entry.availability
+    return [GroupChannelAvailability.of(root.entry.target.id, a) for a in shown] if shown is not None else None
+
+
+def _actions(root: DirectoryEntry) -> list[TargetAction]:
+    return [TargetAction.of(a) for a in root.entry.actions.actions]
+
+
 @strawberry.type(description="A person, agent group, routing point, skill or interaction queue.")
 class DirectoryEntry:
     id: strawberry.ID
@@ -66,10 +77,11 @@ class DirectoryEntry:
     presence: list[ChannelPresence] = strawberry.field(
         description="A person's presence per channel, with since when (DIR2); empty for a group.")
     availability: list[GroupChannelAvailability] | None = strawberry.field(
-        description="A group's available members per channel, where shown (GRP2).")
-    actions: list[TargetAction]
+        resolver=_availability, description="A group's available members per channel, where shown (GRP2).")
+    actions: list[TargetAction] = strawberry.field(resolver=_actions)
     available_channels: list[str] | None = strawberry.field(
         description="Channels on which the target can take something now (DIR4); null when not shown.")
+    entry: strawberry.Private[Entry]
 
     @classmethod
     def of(cls, entry: Entry) -> "DirectoryEntry":
@@ -79,11 +91,8 @@ class DirectoryEntry:
             user_id=strawberry.ID(str(t.user_id)) if t.user_id is not None else None,
             favourite=entry.favourite,
             presence=[ChannelPresence.of(p) for p in entry.presence],
-            availability=([GroupChannelAvailability.of(t.id, a) for a in entry.availability]
-                          if entry.availability is not None else None),
-            actions=[TargetAction.of(a) for a in entry.actions.actions],
-            available_channels=(list(entry.actions.available_channels)
-                                if entry.actions.available_channels is not None else None),
+            available_channels=list(entry.available_channels) if entry.available_channels is not None else None,
+            entry=entry,
         )
 
 
@@ -120,6 +129,26 @@ def _selects(selections, name: str) -> bool:
                for s in selections)
 
 
+# Whether the directory field at a place in a document asks for actions. Clients send the
+# same few documents again and again, and strawberry rebuilds the whole selection tree
+# (arguments and directives included) each time it is asked for it.
+_ASKS_FOR_ACTIONS: dict[tuple, bool] = {}
+_ASKS_FOR_ACTIONS_SIZE = 256
+
+
+def _asks_for_actions(info: Info) -> bool:
+    document, operation = info.query, info.operation
+    if document is None or operation.loc is None:
+        return _selects(info.selected_fields, "actions")
+    key = (document, operation.loc.start, tuple(info.path.as_list()))
+    asks = _ASKS_FOR_ACTIONS.get(key)
+    if asks is None:
+        if len(_ASKS_FOR_ACTIONS) >= _ASKS_FOR_ACTIONS_SIZE:
+            _ASKS_FOR_ACTIONS.clear()
+        asks = _ASKS_FOR_ACTIONS[key] = _selects(info.selected_fields, "actions")
+    return asks
+
+
 def _id(value: strawberry.ID, field: str) -> int:
     try:
         return int(value)
@@ -149,7 +178,7 @@ class Query:
             ctx.actor, search, kinds, first if first is not None else 20, _position(after),
             interaction_id=_id(interaction_id, "interactionId") if interaction_id is not None else None,
             # The current interaction only matters to actions: not read when none are asked for.
-            with_interaction=_selects(info.selected_fields, "actions"))
+            with_interaction=_asks_for_actions(info))
         edges = [DirectoryEdge(cursor=to_base64(CURSOR_PREFIX, cursor), node=DirectoryEntry.of(e))
                  for cursor, e in zip(page.cursors, page.entries)]
         return DirectoryConnection(edges=edges, page_info=PageInfo(

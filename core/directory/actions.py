@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from core.channels import Audience, Capabilities, Operation
 from core.directory.models import PERSON_KINDS, TargetKind
@@ -168,10 +168,25 @@ def actions_for(
         with_interaction(ActionKind.TRANSFER),
         with_interaction(ActionKind.TRANSFER_TO_VOICEMAIL),
     )
-    if person:
-        available = tuple(c for c in channels if reachable(c))
-    elif show_pool_availability and pool_available is not None:
-        available = tuple(c for c in channels if pool_available.get(c, 0) > 0)
-    else:
-        available = None
-    return TargetActions(actions=actions, available_channels=available)
+    return TargetActions(actions=actions, available_channels=available_channels(
+        kind=kind, channels=channels, presence=presence, pool_available=pool_available,
+        show_pool_availability=show_pool_availability))
+
+
+def available_channels(
+    *,
+    kind: TargetKind,
+    channels: Iterable[str],
+    presence: Sequence[Presence] = (),
+    pool_available: Mapping[str, int] | None = None,
+    show_pool_availability: bool = False,
+) -> tuple[str, ...] | None:
+    """Channels on which the target can take something now (DIR4): a person's ready
+    channels; a pool's channels with an available member, where its availability is shown;
+    else None. On its own because a result list shows it without the actions."""
+    if kind in PERSON_KINDS:
+        ready = {p.channel for p in presence if p.state is PresenceState.READY}
+        return tuple(c for c in channels if c in ready)
+    if show_pool_availability and pool_available is not None:
+        return tuple(c for c in channels if pool_available.get(c, 0) > 0)
+    return None

@@ -1,19 +1,24 @@
-"""How many members of a pool (agent group, skill, routing point, queue) are available now,
-per channel (GRP2): read in one batch for a page of results, and kept up to date from
-presence events by `AvailabilityCounter` for live streams (no polling)."""
+"""What a directory page shows of presence, read in one batch per page: each person's
+presence per channel (DIR2), and how many members of a pool (agent group, skill, routing
+point, queue) are available now, per channel (GRP2). `AvailabilityCounter` keeps a pool's
+figures up to date from presence events for live streams (no polling)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Iterable, Mapping
 
-from sqlalchemy import and_
-from sqlmodel import col, select
+from sqlalchemy import and_, bindparam, select, true
 
 from core.directory.models import TargetMember
 from core.presence.models import ChannelPresence
-from core.presence.state import PresenceState
+from core.presence.service import EPOCH
+from core.presence.state import Presence, PresenceState, derive
+
+MEMBER = TargetMember.__table__
+PRESENCE = ChannelPresence.__table__
 
 
 @dataclass(frozen=True)
@@ -25,19 +30,47 @@ class ChannelAvailability:
     as_of: datetime
 
 
-async def pool_availability(session, target_ids: Iterable[int], capacities: Mapping[str, int],
+@cache
+def _presence_rows():
+    c = PRESENCE.c
+    return select(c.user_id, c.channel, c.logged_in, c.ready, c.reason, c.load, c.since).where(
+        c.user_id.in_(bindparam("ids", expanding=True)))
+
+
+def person_presence(user_id: int, rows: Iterable, capacities: Mapping[str, int]) -> list[Presence]:
+    """A person's presence on every enabled channel (`capacities`, in channel order) from
+    their channel_presence rows, as PresenceService derives it."""
+    by_channel = {row.channel: row for row in rows}
+    return [derive(by_channel.get(ch), user_id, ch, capacity, EPOCH) for ch, capacity in capacities.items()]
+
+
+async def people_presence(connection, user_ids: Iterable[int], capacities: Mapping[str, int]
+                          ) -> dict[int, list[Presence]]:
+    """Each person's presence, in one query for any number of people."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    rows: dict[int, list] = {uid: [] for uid in ids}
+    for row in (await connection.execute(_presence_rows(), {"ids": ids})).all():
+        rows[row.user_id].append(row)
+    return {uid: person_presence(uid, own, capacities) for uid, own in rows.items()}
+
+
+@cache
+def _member_presence():
+    return (select(MEMBER.c.target_id, MEMBER.c.user_id, PRESENCE.c.channel, PRESENCE.c.ready, PRESENCE.c.load)
+            .select_from(MEMBER.outerjoin(PRESENCE, and_(PRESENCE.c.user_id == MEMBER.c.user_id,
+                                                         PRESENCE.c.logged_in == true())))
+            .where(MEMBER.c.target_id.in_(bindparam("ids", expanding=True))))
+
+
+async def pool_availability(connection, target_ids: Iterable[int], capacities: Mapping[str, int],
                             as_of: datetime) -> dict[int, dict[str, ChannelAvailability]]:
     """One query for any number of pools."""
     ids = list(dict.fromkeys(target_ids))
     if not ids:
         return {}
-    rows = (await session.exec(
-        select(TargetMember.target_id, TargetMember.user_id, ChannelPresence.channel, ChannelPresence.ready,
-               ChannelPresence.load)
-        .outerjoin(ChannelPresence, and_(ChannelPresence.user_id == TargetMember.user_id,
-                                         ChannelPresence.logged_in == True))  # noqa: E712
-        .where(col(TargetMember.target_id).in_(ids))
-    )).all()
+    rows = (await connection.execute(_member_presence(), {"ids": ids})).all()
     members: dict[int, set[int]] = {}
     counts: dict[tuple[int, str], list[int]] = {}
     for target_id, user_id, channel, ready, load in rows:

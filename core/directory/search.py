@@ -4,7 +4,7 @@ of the name, after folding case and accents. Best match first:
   A. names that start with the text, by name (so the exact name comes first):
      `mar` -> Marie Dupont, `marie dupont` -> Marie Dupont;
   B. then names where another word starts with the first typed word, by that word, then by
-     name: `dup` -> Marie Dupont, Raphaël Dupuis.
+     name (namesakes by kind): `dup` -> Marie Dupont, Raphaël Dupuis.
 
 Both orders are index orders (target.search_key; target_word(word, search_key, kind,
 target_id)), so a page reads a few rows past its position and never sorts every match:
@@ -15,25 +15,58 @@ everyone else by name.
 
 Positions: each result carries where it was found ("a:<offset>", "b:<raw row>",
 "e:<offset>"); the next page starts after it.
+
+The statements are Core, built once per shape with bound parameters and run on a plain
+connection: a search is on every keystroke of every agent, and building a statement and
+going through the ORM cost several times what SQLite takes to answer it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple, Sequence
 
-from sqlalchemy import and_, not_
-from sqlmodel import col, select
+from sqlalchemy import Integer, String, and_, bindparam, literal_column, not_, select
 
 from core.directory.models import FavouriteTarget, RecentTarget, Target, TargetKind, TargetWord
 from core.directory.text import words
 from core.errors import InvalidInput
+from core.presence.models import ChannelPresence
 
 # Above every character in UTF-8 order: `word < prefix + HIGH` bounds a prefix range.
 HIGH = "\U0010ffff"
 MAX_TERMS = 8
 
-COLUMNS = (Target.id, Target.kind, Target.name, Target.user_id, Target.address, Target.show_availability)
+TARGET = Target.__table__
+WORD = TargetWord.__table__
+FAVOURITE = FavouriteTarget.__table__
+RECENT = RecentTarget.__table__
+PRESENCE = ChannelPresence.__table__
+
+# A target's columns, in TargetRow's order, then whether it is one of the caller's favourites.
+COLUMNS = (TARGET.c.id, TARGET.c.kind, TARGET.c.name, TARGET.c.user_id, TARGET.c.address,
+           TARGET.c.show_availability)
+WIDTH = len(COLUMNS)
+
+# A person's channel_presence rows, read beside the page (see _with_presence).
+PRESENCE_COLUMNS = (PRESENCE.c.channel, PRESENCE.c.logged_in, PRESENCE.c.ready, PRESENCE.c.reason,
+                    PRESENCE.c.load, PRESENCE.c.since)
+
+
+class PresenceRow(NamedTuple):
+    channel: str
+    logged_in: bool
+    ready: bool
+    reason: str | None
+    load: int
+    since: datetime
+
+
+# (the target's columns, whether it is a favourite, and a person's presence rows when they
+# were read with it, else None)
+Found = tuple[tuple, bool, list[PresenceRow] | None]
 
 
 @dataclass(frozen=True)
@@ -59,59 +92,122 @@ def terms_of(text: str | None) -> list[str]:
     return words(text or "")[:MAX_TERMS]
 
 
-def _prefix(column, text: str):
-    return and_(column >= text, column < text + HIGH)
+def _prefix(column, name: str):
+    return and_(column >= bindparam(f"{name}_low"), column < bindparam(f"{name}_high"))
 
 
-def _with_favourite(statement, user_id: int):
-    return statement.outerjoin(FavouriteTarget, and_(FavouriteTarget.target_id == Target.id,
-                                                     FavouriteTarget.user_id == user_id))
+def _prefix_params(name: str, text: str) -> dict[str, str]:
+    return {f"{name}_low": text, f"{name}_high": text + HIGH}
 
 
-def _kind_names(kinds: Sequence[TargetKind] | None) -> list[str] | None:
-    return [TargetKind(k).name for k in kinds] if kinds else None
+def _with_favourite(from_clause):
+    return from_clause.outerjoin(FAVOURITE, and_(FAVOURITE.c.target_id == TARGET.c.id,
+                                                 FAVOURITE.c.user_id == bindparam("user_id")))
 
 
-async def text_search(session, terms: list[str], kinds: Sequence[TargetKind] | None, start: Position | None,
-                      limit: int, user_id: int) -> list[tuple[int, Position, tuple | None]]:
-    """Up to `limit` targets, best first, from `start` on: (id, position, and the row from
-    `load_rows` when this query already read it, else None)."""
+def _page(statement):
+    return statement.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+
+
+def _with_presence(page, *order: str):
+    """The page's rows, each with its person's presence rows (one joined row per channel
+    row, at least one per page row): one statement where two would cost twice the set-up."""
+    page = page.subquery("page")
+    return (select(page, *PRESENCE_COLUMNS)
+            .select_from(page.outerjoin(PRESENCE, PRESENCE.c.user_id == page.c.user_id))
+            .order_by(*(page.c[name] for name in order)))
+
+
+@cache
+def _name_starts(with_kinds: bool):
+    """Phase A: names that start with the whole text, in search-key order."""
+    statement = select(*COLUMNS, FAVOURITE.c.added_at, TARGET.c.search_key).select_from(
+        _with_favourite(TARGET)).where(_prefix(TARGET.c.search_key, "text"))
+    if with_kinds:
+        statement = statement.where(TARGET.c.kind.in_(bindparam("kinds", expanding=True)))
+    return _with_presence(_page(statement.order_by(TARGET.c.search_key, TARGET.c.id)), "search_key", "id")
+
+
+@cache
+def _word_starts(with_kinds: bool, more_terms: int):
+    """Phase B: names where another word starts with the first typed word, in the order of
+    the word index, each with its target's columns. Each other typed word must start some
+    word of the same name: ` <term>` within ` <search key>`, checked on the index row being
+    read (a subquery per row, or a list of every target with a word starting with `m`,
+    cost ten times more)."""
+    statement = (select(*COLUMNS, FAVOURITE.c.added_at, WORD.c.word, WORD.c.search_key)
+                 .select_from(_with_favourite(WORD.join(TARGET, TARGET.c.id == WORD.c.target_id)))
+                 .where(_prefix(WORD.c.word, "first"), not_(_prefix(WORD.c.search_key, "text"))))
+    if with_kinds:
+        statement = statement.where(WORD.c.kind.in_(bindparam("kind_names", expanding=True)))
+    spaced_key = literal_column("' '", String) + WORD.c.search_key
+    for n in range(more_terms):
+        statement = statement.where(spaced_key.like(bindparam(f"term_{n}"), escape="\\"))
+    # In the word index's own order (kind before target id among namesakes): no sorting.
+    return _with_presence(_page(statement.order_by(WORD.c.word, WORD.c.search_key, WORD.c.kind,
+                                                   WORD.c.target_id)),
+                          "word", "search_key", "kind", "id")
+
+
+def _word_start_pattern(term: str) -> str:
+    """`LIKE` pattern: some word (after a space) starts with `term`."""
+    return "% " + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _found(row) -> Found:
+    return tuple(row[:WIDTH]), row[WIDTH] is not None, None
+
+
+def _pages(rows, key_width: int) -> list[tuple[Found, tuple]]:
+    """Joined rows (the page's columns, then presence columns) back to one per page row:
+    its Found, and the `key_width` page columns after the favourite flag (phase A's search
+    key; phase B's word and search key)."""
+    grouped: list[tuple[Found, tuple]] = []
+    last = None
+    presence_at = WIDTH + 1 + key_width
+    for row in rows:
+        key = row[:presence_at]
+        if key != last:
+            last = key
+            grouped.append(((tuple(row[:WIDTH]), row[WIDTH] is not None, []), tuple(row[WIDTH + 1:presence_at])))
+        if row[presence_at] is not None:  # a channel row, not the outer join's empty side
+            grouped[-1][0][2].append(PresenceRow._make(row[presence_at:]))
+    return grouped
+
+
+async def text_search(connection, terms: list[str], kinds: Sequence[TargetKind] | None, start: Position | None,
+                      limit: int, user_id: int) -> list[tuple[Found, Position]]:
+    """Up to `limit` targets, best first, from `start` on."""
     query = " ".join(terms)
-    found: list[tuple[int, Position, tuple | None]] = []
+    found: list[tuple[Found, Position]] = []
     start = start or Position("a", 0)
+    params: dict = {"user_id": user_id, **_prefix_params("text", query)}
+    if kinds:
+        params["kinds"] = list(kinds)
+        params["kind_names"] = [TargetKind(k).name for k in kinds]
     if start.phase == "a":
-        statement = _with_favourite(select(*COLUMNS, FavouriteTarget.added_at), user_id).where(
-            _prefix(Target.search_key, query))
-        if kinds:
-            statement = statement.where(col(Target.kind).in_(list(kinds)))
-        rows = (await session.exec(
-            statement.order_by(col(Target.search_key), col(Target.id)).offset(start.index).limit(limit))).all()
-        found = [(row[0], Position("a", start.index + i), (tuple(row[:-1]), row[-1] is not None))
-                 for i, row in enumerate(rows)]
+        rows = (await connection.execute(_name_starts(bool(kinds)),
+                                         {**params, "limit": limit, "offset": start.index})).all()
+        found = [(target, Position("a", start.index + i)) for i, (target, _) in enumerate(_pages(rows, 1))]
         if len(found) == limit:
             return found
         start = Position("b", 0)
     if start.phase != "b":
         raise InvalidInput("Invalid cursor.", field="after")
     first = terms[0]
-    statement = select(TargetWord.target_id, TargetWord.word, TargetWord.search_key).where(
-        _prefix(TargetWord.word, first), not_(_prefix(TargetWord.search_key, query)))
-    kind_names = _kind_names(kinds)
-    if kind_names:
-        statement = statement.where(col(TargetWord.kind).in_(kind_names))
-    for term in terms[1:]:
-        statement = statement.where(col(TargetWord.target_id).in_(
-            select(TargetWord.target_id).where(_prefix(TargetWord.word, term))))
-    statement = statement.order_by(col(TargetWord.word), col(TargetWord.search_key), col(TargetWord.target_id))
+    params.update(_prefix_params("first", first))
+    for n, term in enumerate(terms[1:]):
+        params[f"term_{n}"] = _word_start_pattern(term)
+    statement = _word_starts(bool(kinds), len(terms) - 1)
     raw = start.index
-    chunk = 2 * (limit - len(found)) + 4
+    chunk = limit - len(found) + 4  # a few to spare for names listed by an earlier word
     while len(found) < limit:
-        rows = (await session.exec(statement.offset(raw).limit(chunk))).all()
-        for i, (target_id, word, key) in enumerate(rows):
+        rows = _pages((await connection.execute(statement, {**params, "limit": chunk, "offset": raw})).all(), 2)
+        for i, (target, (word, key)) in enumerate(rows):
             # A name with two words starting with the text is listed once, by its first
             # such word in index order.
             if not any(other < word and other.startswith(first) for other in key.split()):
-                found.append((target_id, Position("b", raw + i), None))
+                found.append((target, Position("b", raw + i)))
                 if len(found) == limit:
                     break
         if len(rows) < chunk:
@@ -120,33 +216,53 @@ async def text_search(session, terms: list[str], kinds: Sequence[TargetKind] | N
     return found
 
 
-def pinned(user_id: int, kinds: Sequence[TargetKind] | None):
+@cache
+def _pinned(with_kinds: bool):
     """Favourites, and recents, each with the time that orders them."""
-    favourite = (select(Target.id, Target.name, FavouriteTarget.added_at)
-                 .join(FavouriteTarget, FavouriteTarget.target_id == Target.id)
-                 .where(FavouriteTarget.user_id == user_id))
-    recent = (select(Target.id, Target.name, RecentTarget.used_at)
-              .join(RecentTarget, RecentTarget.target_id == Target.id)
-              .where(RecentTarget.user_id == user_id))
-    if kinds:
-        favourite = favourite.where(col(Target.kind).in_(list(kinds)))
-        recent = recent.where(col(Target.kind).in_(list(kinds)))
+    favourite = (select(TARGET.c.id, TARGET.c.name, FAVOURITE.c.added_at)
+                 .join_from(TARGET, FAVOURITE, FAVOURITE.c.target_id == TARGET.c.id)
+                 .where(FAVOURITE.c.user_id == bindparam("user_id")))
+    recent = (select(TARGET.c.id, TARGET.c.name, RECENT.c.used_at)
+              .join_from(TARGET, RECENT, RECENT.c.target_id == TARGET.c.id)
+              .where(RECENT.c.user_id == bindparam("user_id")))
+    if with_kinds:
+        favourite = favourite.where(TARGET.c.kind.in_(bindparam("kinds", expanding=True)))
+        recent = recent.where(TARGET.c.kind.in_(bindparam("kinds", expanding=True)))
     return favourite, recent
 
 
-def everyone_else(exclude: list[int], kinds: Sequence[TargetKind] | None, offset: int, limit: int):
-    statement = select(Target.id)
-    if exclude:
-        statement = statement.where(col(Target.id).not_in(exclude))
-    if kinds:
-        statement = statement.where(col(Target.kind).in_(list(kinds)))
-    return statement.order_by(col(Target.search_key), col(Target.id)).offset(offset).limit(limit)
+async def pinned(connection, user_id: int, kinds: Sequence[TargetKind] | None) -> tuple[list, list]:
+    favourite, recent = _pinned(bool(kinds))
+    params = {"user_id": user_id, "kinds": list(kinds or ())}
+    return (await connection.execute(favourite, params)).all(), (await connection.execute(recent, params)).all()
 
 
-async def load_rows(session, ids: list[int], user_id: int) -> dict[int, tuple[tuple, bool]]:
+@cache
+def _everyone(with_exclude: bool, with_kinds: bool):
+    statement = select(TARGET.c.id)
+    if with_exclude:
+        statement = statement.where(TARGET.c.id.not_in(bindparam("exclude", expanding=True)))
+    if with_kinds:
+        statement = statement.where(TARGET.c.kind.in_(bindparam("kinds", expanding=True)))
+    return _page(statement.order_by(TARGET.c.search_key, TARGET.c.id))
+
+
+async def everyone_else(connection, exclude: list[int], kinds: Sequence[TargetKind] | None, offset: int,
+                        limit: int) -> list[int]:
+    statement = _everyone(bool(exclude), bool(kinds))
+    params = {"exclude": exclude, "kinds": list(kinds or ()), "limit": limit, "offset": offset}
+    return list((await connection.execute(statement, params)).scalars())
+
+
+@cache
+def _by_id():
+    return select(*COLUMNS, FAVOURITE.c.added_at).select_from(_with_favourite(TARGET)).where(
+        TARGET.c.id.in_(bindparam("ids", expanding=True)))
+
+
+async def load_rows(connection, ids: list[int], user_id: int) -> dict[int, Found]:
     """The targets' columns, and whether each is one of the user's favourites (one query)."""
     if not ids:
         return {}
-    rows = (await session.exec(
-        _with_favourite(select(*COLUMNS, FavouriteTarget.added_at), user_id).where(col(Target.id).in_(ids)))).all()
-    return {row[0]: (tuple(row[:-1]), row[-1] is not None) for row in rows}
+    rows = (await connection.execute(_by_id(), {"ids": ids, "user_id": user_id})).all()
+    return {row[0]: _found(row) for row in rows}

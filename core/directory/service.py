@@ -1,14 +1,17 @@
 """The directory (Team Communicator): search every target kind (DIR1, GRP1), with each
 result's presence (DIR2) or availability (GRP2), its actions (DIR3, DIR4), and the caller's
 favourites and recent targets (DIR5). A page costs a fixed number of queries, whatever
-its length: presence, availability and favourites are read in batches."""
+its length: presence, availability and favourites are read in batches. Reads go through a
+plain connection (Core rows, see core.directory.search), not an ORM session."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Awaitable, Callable, Sequence
+from functools import cached_property, partial
+from typing import AsyncIterator, Awaitable, Callable, Sequence
 
 from sqlalchemy import delete
 from sqlmodel import col, select
@@ -16,14 +19,15 @@ from sqlmodel import col, select
 from core.channels import ChannelRegistry
 from core.clock import Clock
 from core.directory import search as q
-from core.directory.actions import CurrentInteraction, TargetActions, actions_for
-from core.directory.availability import ChannelAvailability, pool_availability
+from core.directory.actions import CurrentInteraction, TargetActions, actions_for, available_channels
+from core.directory.availability import ChannelAvailability, people_presence, person_presence, pool_availability
 from core.directory.text import search_key
 from core.directory.models import PERSON_KINDS, FavouriteTarget, RecentTarget, Target, TargetKind
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.actor import Actor
 from core.presence.service import PresenceService
 from core.presence.state import Presence
+from core.store.loop_session import LoopConnection
 from core.store.unit_of_work import Store, UnitOfWork
 
 MAX_SEARCH_LENGTH = 160
@@ -54,8 +58,15 @@ class Entry:
     presence: list[Presence]  # a person's, per enabled channel; empty for a pool
     # A pool's availability per channel where the administrator shows it (GRP2), else None.
     availability: list[ChannelAvailability] | None
-    actions: TargetActions
+    # Channels on which the target can take something now (DIR4); None when not shown.
+    available_channels: tuple[str, ...] | None
     favourite: bool
+    # Works the actions out when they are asked for: a result list often shows none.
+    _actions: Callable[[], TargetActions] = field(repr=False, compare=False)
+
+    @cached_property
+    def actions(self) -> TargetActions:
+        return self._actions()
 
 
 @dataclass(frozen=True)
@@ -100,18 +111,16 @@ class DirectoryService:
         current = asyncio.ensure_future(
             self._current(actor, interaction_id) if with_interaction else _nothing())
         try:
-            async with self.store.read() as session:
+            async with self._read() as connection:
                 if terms:
-                    found = await q.text_search(session, terms, kinds, start, first + 1, actor.user_id)
+                    found = await q.text_search(connection, terms, kinds, start, first + 1, actor.user_id)
                 else:
                     if start is not None and start.phase != "e":
                         raise InvalidInput("Invalid cursor.", field="after")
-                    found = await self._pinned_then_everyone(session, actor.user_id, kinds,
+                    found = await self._pinned_then_everyone(connection, actor.user_id, kinds,
                                                              start.index if start else 0, first + 1)
-                rows = await q.load_rows(session, [tid for tid, _, row in found[:first] if row is None],
-                                         actor.user_id)
-                page = [(row or rows[tid], position) for tid, position, row in found[:first] if row or tid in rows]
-                entries = await self._entries(session, actor, [row for row, _ in page], await current)
+                page = found[:first]
+                entries = await self._entries(connection, actor, [row for row, _ in page], await current)
         finally:
             if not current.done():
                 current.cancel()
@@ -122,52 +131,73 @@ class DirectoryService:
 
     async def entry(self, actor: Actor, target_id: int, interaction_id: int | None = None) -> Entry:
         current = await self._current(actor, interaction_id)
-        async with self.store.read() as session:
-            rows = await q.load_rows(session, [target_id], actor.user_id)
+        async with self._read() as connection:
+            rows = await q.load_rows(connection, [target_id], actor.user_id)
             if target_id not in rows:
                 raise NotFound(f"No directory target with id {target_id}.")
-            return (await self._entries(session, actor, [rows[target_id]], current))[0]
+            return (await self._entries(connection, actor, [rows[target_id]], current))[0]
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator:
+        """A read transaction on a bare connection: a search runs a few short Core
+        statements, and an ORM session's set-up and close cost as much as they do."""
+        engines = self.store.engines
+        if engines.on_loop:  # SQLite: a synchronous connection on the loop's thread
+            with engines.read.connect() as connection:
+                yield LoopConnection(connection)
+        else:
+            async with engines.read.connect() as connection:
+                yield connection
 
     async def _current(self, actor: Actor, interaction_id: int | None) -> CurrentInteraction | None:
         if self.current_interaction is None:
             return None
         return await self.current_interaction(actor, interaction_id)
 
-    async def _pinned_then_everyone(self, session, user_id: int, kinds, offset: int,
-                                    limit: int) -> list[tuple[int, q.Position, None]]:
-        favourite_stmt, recent_stmt = q.pinned(user_id, kinds)
-        favourites = sorted((await session.exec(favourite_stmt)).all(), key=lambda r: (search_key(r[1]), r[0]))
-        recents = sorted((await session.exec(recent_stmt)).all(), key=lambda r: r[2], reverse=True)
+    async def _pinned_then_everyone(self, connection, user_id: int, kinds, offset: int,
+                                    limit: int) -> list[tuple[q.Found, q.Position]]:
+        favourites, recents = await q.pinned(connection, user_id, kinds)
+        favourites = sorted(favourites, key=lambda r: (search_key(r[1]), r[0]))
+        recents = sorted(recents, key=lambda r: r[2], reverse=True)
         head = list(dict.fromkeys(r[0] for r in (*favourites, *recents)))
         ids = head[offset:offset + limit]
         if len(ids) < limit:
-            ids += (await session.exec(q.everyone_else(
-                head, kinds, max(0, offset - len(head)), limit - len(ids)))).all()
-        return [(tid, q.Position("e", offset + i), None) for i, tid in enumerate(ids)]
+            ids += await q.everyone_else(connection, head, kinds, max(0, offset - len(head)), limit - len(ids))
+        rows = await q.load_rows(connection, ids, user_id)
+        return [(rows[tid], q.Position("e", offset + i)) for i, tid in enumerate(ids) if tid in rows]
 
-    async def _entries(self, session, actor: Actor, found: list[tuple[tuple, bool]],
+    async def _entries(self, connection, actor: Actor, found: list[q.Found],
                        current: CurrentInteraction | None) -> list[Entry]:
-        """`found`: each target's columns and whether it is a favourite."""
-        now = self.clock.now()
-        rows = [(TargetRow(*columns), favourite) for columns, favourite in found]
+        """`found`: each target's columns, whether it is a favourite, and a person's
+        presence rows if the page's statement read them."""
         capabilities = {channel.name: channel.capabilities for channel in self.channels}
         capacities = {name: caps.capacity for name, caps in capabilities.items()}
-        people = [r.user_id for r, _ in rows if r.is_person and r.user_id]
-        presence = await self.presence.presence_of(session, people) if people else {}
-        pools = await pool_availability(session, [r.id for r, _ in rows if not r.is_person], capacities, now)
+        rows = [(TargetRow(*columns), favourite, own) for columns, favourite, own in found]
+        presence = {row.user_id: person_presence(row.user_id, own, capacities)
+                    for row, _, own in rows if own is not None and row.is_person and row.user_id}
+        presence.update(await people_presence(
+            connection, [r.user_id for r, _, own in rows if own is None and r.is_person and r.user_id], capacities))
+        # Only a pool whose availability is shown needs it: a pool takes a request whoever is
+        # available, so its actions do not depend on it (GRP3, GRP4).
+        pools = await pool_availability(
+            connection, [r.id for r, _, _ in rows if not r.is_person and r.show_availability], capacities,
+            self.clock.now())
         entries = []
-        for row, favourite in rows:
+        for row, favourite, _ in rows:
             own = presence.get(row.user_id, []) if row.is_person else []
             pool = pools.get(row.id)
-            shown = list(pool.values()) if pool is not None and row.show_availability else None
-            actions = actions_for(
-                kind=row.kind, name=row.name, channels=capabilities, presence=own,
-                pool_available={ch: a.available for ch, a in pool.items()} if pool else None,
-                show_pool_availability=row.show_availability,
-                is_self=row.user_id is not None and row.user_id == actor.user_id,
-                current=current,
-            )
-            entries.append(Entry(row, own, shown, actions, favourite))
+            available = {ch: a.available for ch, a in pool.items()} if pool is not None else None
+            entries.append(Entry(
+                target=row, presence=own, availability=list(pool.values()) if pool is not None else None,
+                available_channels=available_channels(
+                    kind=row.kind, channels=capabilities, presence=own, pool_available=available,
+                    show_pool_availability=row.show_availability),
+                favourite=favourite,
+                _actions=partial(
+                    actions_for, kind=row.kind, name=row.name, channels=capabilities, presence=own,
+                    pool_available=available, show_pool_availability=row.show_availability,
+                    is_self=row.user_id is not None and row.user_id == actor.user_id, current=current),
+            ))
         return entries
 
     # -- favourites and recents (DIR5) ---------------------------------------------------

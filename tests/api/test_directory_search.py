@@ -38,6 +38,10 @@ async def test_dir1_matches_the_start_of_any_word_not_the_middle(api):
     assert await names(api, "dup") == ["Marie Dupont", "Raphaël Dupuis"]
     assert await names(api, "pont") == []  # inside a word, not its start
     assert await names(api, "marie dup") == ["Marie Dupont"]  # every typed word must match
+    # The same when the first typed word is not the name's first word.
+    assert await names(api, "dup marie") == ["Marie Dupont"]
+    assert await names(api, "dup raph") == ["Raphaël Dupuis"]
+    assert await names(api, "dup arie") == []  # the other word too must start a word
 
 
 async def test_dir1_best_match_first(api):
