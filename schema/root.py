@@ -24,6 +24,7 @@ from schema import customer_chat, im, transcripts
 from schema import supervision
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
+from schema.execution import BacklineExecution
 
 log = logging.getLogger("backline.api")
 
@@ -97,8 +98,9 @@ def build_schema(settings: Settings | None = None, channels: Iterable[str] | Non
         mutation=mutation,
         subscription=subscription,
         types=ERROR_TYPES,
-        # One execution per change and audience, not per subscriber (presence fan-out).
-        execution_context_class=presence.SharedEventExecution,
+        # One execution per change and audience, not per subscriber (presence fan-out); plain
+        # scalar fields read without graphql-core's per-field machinery.
+        execution_context_class=BacklineExecution,
         extensions=[
             lambda: AddValidationRules(depth_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
