@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 
@@ -46,6 +47,10 @@ def cmd_serve(settings: Settings, args) -> None:
     host = args.host or settings.host
     port = args.port or settings.port
     app = create_app(_backline(settings))
+    # Everything built so far (modules, schema, mappers: some 150,000 objects) lives as long
+    # as the process. Frozen, a full garbage collection no longer walks it: ~1 ms instead of
+    # ~60 ms, a stall every request waiting at that moment would see (directory benchmark p99).
+    gc.freeze()
     print(f"Backline GraphQL on http://{host}:{port}/graphql", flush=True)
     # No per-message deflate: compressing each small event for each socket cost more CPU
     # than the bytes it saved on a LAN (presence fan-out benchmark).
