@@ -7,11 +7,10 @@ plain connection (Core rows, see core.directory.search), not an ORM session."""
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, partial
-from typing import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy import delete
 from sqlmodel import col, select
@@ -27,7 +26,6 @@ from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.actor import Actor
 from core.presence.service import PresenceService
 from core.presence.state import Presence
-from core.store.loop_session import LoopConnection
 from core.store.unit_of_work import Store, UnitOfWork
 
 MAX_SEARCH_LENGTH = 160
@@ -111,7 +109,7 @@ class DirectoryService:
         current = asyncio.ensure_future(
             self._current(actor, interaction_id) if with_interaction else _nothing())
         try:
-            async with self._read() as connection:
+            async with self.store.read_connection() as connection:
                 if terms:
                     found = await q.text_search(connection, terms, kinds, start, first + 1, actor.user_id)
                 else:
@@ -131,23 +129,11 @@ class DirectoryService:
 
     async def entry(self, actor: Actor, target_id: int, interaction_id: int | None = None) -> Entry:
         current = await self._current(actor, interaction_id)
-        async with self._read() as connection:
+        async with self.store.read_connection() as connection:
             rows = await q.load_rows(connection, [target_id], actor.user_id)
             if target_id not in rows:
                 raise NotFound(f"No directory target with id {target_id}.")
             return (await self._entries(connection, actor, [rows[target_id]], current))[0]
-
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator:
-        """A read transaction on a bare connection: a search runs a few short Core
-        statements, and an ORM session's set-up and close cost as much as they do."""
-        engines = self.store.engines
-        if engines.on_loop:  # SQLite: a synchronous connection on the loop's thread
-            with engines.read.connect() as connection:
-                yield LoopConnection(connection)
-        else:
-            async with engines.read.connect() as connection:
-                yield connection
 
     async def _current(self, actor: Actor, interaction_id: int | None) -> CurrentInteraction | None:
         if self.current_interaction is None:

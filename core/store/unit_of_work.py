@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.events import Event, EventBus
 from core.store.db import Engines, session_factory
 from core.store.history import EventRecord
+from core.store.loop_session import LoopConnection
 
 
 _INSERT_EVENTS = insert(EventRecord)
@@ -86,6 +87,17 @@ class Store:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._session(self._read_sessions) as session:
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator:
+        """A read transaction on a bare connection, for a few Core statements: an ORM
+        session's set-up and close cost as much as they do (the directory search)."""
+        if self.engines.on_loop:  # SQLite: a synchronous connection on the loop's thread
+            with self.engines.read.connect() as connection:
+                yield LoopConnection(connection)
+        else:
+            async with self.engines.read.connect() as connection:
+                yield connection
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
