@@ -13,6 +13,18 @@ _WAITING = select(Offer).where(Offer.state == OfferState.WAITING).order_by(col(O
 _WAITING_ON = _WAITING.where(Offer.channel == bindparam("channel"))
 
 
+_ANY_WAITING = select(Offer.id).where(Offer.state == OfferState.WAITING).limit(1)
+_ANY_WAITING_ON = select(Offer.id).where(Offer.state == OfferState.WAITING,
+                                         Offer.channel == bindparam("channel")).limit(1)
+
+
+async def any_waiting(connection, channel: str | None = None) -> bool:
+    """Whether a request waits (on `channel`), on a bare connection (Store.read_connection)."""
+    if channel is None:
+        return (await connection.execute(_ANY_WAITING)).first() is not None
+    return (await connection.execute(_ANY_WAITING_ON, {"channel": channel})).first() is not None
+
+
 async def waiting(session, channel: str | None = None) -> list[Offer]:
     if channel is None:
         return list((await session.exec(_WAITING)).all())

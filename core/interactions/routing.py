@@ -285,8 +285,8 @@ class Routing:
     async def dispatch_waiting(self, channel: str | None = None) -> int:
         """Offer waiting requests, oldest first, to agents who became available."""
         rung = 0
-        async with self.engine.store.read() as session:
-            if not await queue.waiting(session, channel):
+        async with self.engine.store.read_connection() as connection:
+            if not await queue.any_waiting(connection, channel):
                 return 0  # the common case: no write transaction for nothing
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)

@@ -28,8 +28,9 @@ JOINING_EVENTS = frozenset({"OfferAccepted", "PartyAdded"})
 SUPERVISOR_ROLE_VALUES = frozenset(role.value for role in SUPERVISOR_ROLES)
 
 # Built once: most interaction events are followed by one of these reads, and building a
-# statement cost more than SQLite running it.
-_WATCHING_NEXT_CALLS = select(Supervision).where(
+# statement cost more than SQLite running it. Read on a bare connection (no ORM session,
+# whose set-up and close would cost as much again).
+_WATCHING_NEXT_CALLS = select(Supervision.id, Supervision.supervisor_id).where(
     Supervision.agent_id == bindparam("agent_id"), Supervision.scope == Scope.NEXT_CALLS,
     col(Supervision.active)).order_by(col(Supervision.id))
 _ON_INTERACTION = select(Supervision).where(
@@ -72,12 +73,12 @@ class Following:
         agent_id = payload.get("userId")
         if agent_id is None or payload.get("role") in SUPERVISOR_ROLE_VALUES:
             return
-        async with self.service.store.read() as session:
-            watching = (await session.exec(_WATCHING_NEXT_CALLS, params={"agent_id": agent_id})).all()
-        for supervision in watching:
+        async with self.service.store.read_connection() as connection:
+            watching = (await connection.execute(_WATCHING_NEXT_CALLS, {"agent_id": agent_id})).all()
+        for supervision_id, supervisor_id in watching:
             async with self.service.store.write() as uow:
-                work = Work(self.service.engine, uow, supervision.supervisor_id)
-                current = await work.session.get(Supervision, supervision.id)
+                work = Work(self.service.engine, uow, supervisor_id)
+                current = await work.session.get(Supervision, supervision_id)
                 if current is None or not current.active:
                     continue
                 interaction = await work.interaction(interaction_id)
@@ -90,8 +91,8 @@ class Following:
         query, params = ((_ON_INTERACTION, {"interaction_id": interaction_id}) if supervisor_id is None else
                          (_BY_SUPERVISOR_ON_INTERACTION,
                           {"interaction_id": interaction_id, "supervisor_id": supervisor_id}))
-        async with self.service.store.read() as session:
-            if (await session.exec(query, params=params)).first() is None:
+        async with self.service.store.read_connection() as connection:
+            if (await connection.execute(query, params)).first() is None:
                 return  # most interactions end unsupervised: no write lock for them
         async with self.service.store.write() as uow:
             work = Work(self.service.engine, uow, None)
