@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 def demo_database(folder: Path) -> Path:

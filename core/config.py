@@ -2,7 +2,7 @@
 choices from `plugins.toml`.
 
 Environment (all optional):
-  BACKLINE_DATABASE_URL   default sqlite+aiosqlite:///./backline.db
+  BACKLINE_DATABASE_URL   default sqlite:///./backline.db
   BACKLINE_HOST           default 127.0.0.1
   BACKLINE_PORT           default 8000
   BACKLINE_PLUGINS_FILE   default ./plugins.toml
@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from core.errors import ConfigurationError
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./backline.db"
+DEFAULT_DATABASE_URL = "sqlite:///./backline.db"
 
 
 @dataclass(frozen=True)

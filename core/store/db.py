@@ -32,7 +32,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def sqlite_engine(url: str, begin: str, busy_timeout_ms: int, pool_size: int) -> Engine:
-    # Any driver named in the URL (the default names aiosqlite) gives way to the standard
+    # Any driver named in the URL (`sqlite+aiosqlite://` included) gives way to the standard
     # sqlite3 module, whose calls run here on the loop's thread.
     # No limit on connections: a checkout that waited for a free one would wait on the
     # very thread that must return it.

@@ -206,3 +206,21 @@ async def test_rel1_a_restart_keeps_everything(settings, config, clock):
             assert (await session.exec(select(EventRecord).where(EventRecord.kind == "Written"))).one()
     finally:
         await second.stop()
+
+
+async def test_a_url_naming_the_aiosqlite_driver_still_opens_the_store(tmp_path):
+    """Older settings name `sqlite+aiosqlite://`; statements run through sqlite3 on the loop
+    all the same (core.store.db)."""
+    from core.store.migrate import upgrade
+
+    path = tmp_path / "legacy.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    store = Store(create_engines(f"sqlite+aiosqlite:///{path}"), InProcessBus())
+    try:
+        assert store.engines.on_loop and store.engines.read.url.drivername == "sqlite"
+        async with store.write() as uow:
+            uow.session.add(Team(name="Legacy URL"))
+        async with store.read() as session:
+            assert (await session.exec(select(Team).where(Team.name == "Legacy URL"))).one()
+    finally:
+        await store.close()

@@ -10,7 +10,7 @@ from core.store.migrate import upgrade
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 def migrated_template(folder: Path) -> Path:
