@@ -18,6 +18,7 @@ from schema.app import create_app
 from tests.support.client import GraphQLClient
 from tests.support.config import repository_config
 from tests.support.database import fresh_copy, migrated_template
+from tests.support.servers import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,3 +83,15 @@ def client_for(api):
         return await api.as_user().login(username, password)
 
     return make
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    """A free loopback port for the email channel's SMTP listener (tests that receive mail)."""
+    return free_port()
+
+
+@pytest.fixture
+def relay_port() -> int:
+    """A free loopback port for the relay that outbound mail goes to (tests that send mail)."""
+    return free_port()

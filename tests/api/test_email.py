@@ -18,20 +18,9 @@ from tests.channels.mail_support import customer_mail, send_mail, smtp_sink
 from tests.e2e.desk import (
     ADD, BY_ID, CONSULT, TRANSFER, do, ok, open_offer, party_of, ready_agent, target_id,
 )
-from tests.support.servers import free_port
 
 OUTAGES = "{ channelOutages { channel title text } }"
 MY_MESSAGES = "{ myMessages { edges { node { title channel resolvedAt kind priority } } } }"
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def relay_port() -> int:
-    return free_port()
 
 
 @pytest.fixture

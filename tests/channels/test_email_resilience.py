@@ -17,7 +17,7 @@ from tests.api.test_email import my_interactions, received_email
 from tests.channels.conversation_desk import send, transcript
 from tests.channels.mail_support import customer_mail, send_mail, smtp_sink
 from tests.e2e.desk import ready_agent
-from tests.support.servers import free_port, serve_in_loop
+from tests.support.servers import serve_in_loop
 from tests.support.ws import Collector, ws_session
 
 
@@ -25,16 +25,6 @@ def with_email(settings, **options):
     config = load_config(settings.plugins_file)
     config.plugins["email"] = PluginEntry("email", True, {**config.plugins["email"].options, **options})
     return config
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def relay_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
