@@ -212,10 +212,11 @@ class DirectoryService:
         transfer, an IM): it becomes the user's most recent target."""
         at = at or self.clock.now()
         row = await uow.session.get(RecentTarget, (user_id, target_id))
-        if row is None:
-            row = RecentTarget(user_id=user_id, target_id=target_id, used_at=at)
-        row.used_at = at
-        uow.session.add(row)
+        if row is not None:  # already among the recents: only its time moves
+            row.used_at = at
+            uow.session.add(row)
+            return
+        uow.session.add(RecentTarget(user_id=user_id, target_id=target_id, used_at=at))
         await uow.session.flush()
         keep = select(RecentTarget.target_id).where(RecentTarget.user_id == user_id).order_by(
             col(RecentTarget.used_at).desc()).limit(RECENT_LIMIT)

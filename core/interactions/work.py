@@ -56,8 +56,10 @@ class Work:
         self.now = engine.clock.now()
         self._parties: dict[int, list[Party]] = {}
         self._offers: dict[int, list[Offer]] = {}
-        # Interactions changed in this unit of work: their version is bumped once at the end.
+        # Interactions changed in this unit of work: their version is bumped once at the end,
+        # but for those it created, inserted with their first version.
         self.touched: dict[int, Interaction] = {}
+        self._created: set[int] = set()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -78,11 +80,13 @@ class Work:
     async def create(self, interaction: Interaction) -> Interaction:
         """A new interaction, inserted (flushed, for its id): it has no parties nor offers
         but those added through this Work, so none is read back."""
+        interaction.version += 1  # its first version, written with it (finish() skips it)
         self.session.add(interaction)
         await self.session.flush()
         self.uow.keep(Interaction, interaction.id, interaction)
         self._parties[interaction.id] = []
         self._offers[interaction.id] = []
+        self._created.add(interaction.id)
         return interaction
 
     async def parties(self, interaction: Interaction) -> list[Party]:
@@ -154,8 +158,9 @@ class Work:
 
     def finish(self) -> None:
         for interaction in self.touched.values():
-            interaction.version += 1
-            self.session.add(interaction)
+            if interaction.id not in self._created:
+                interaction.version += 1
+                self.session.add(interaction)
 
     # -- parties -------------------------------------------------------------------------
 
