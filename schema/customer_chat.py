@@ -23,7 +23,7 @@ from core.transcripts.rules import CUSTOMER_FACING_ROLES
 from schema.arguments import cursor_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import InteractionState
-from schema.streams import listening
+from schema.streams import PAGE, every_page, listening
 from schema.transcripts import CURSOR
 
 CHANNEL = "chat"
@@ -169,14 +169,12 @@ class Subscription:
         lines = ctx.backline.transcripts.lines
         async with listening(ctx.backline.bus, {LINE_TOPIC, INTERACTION_TOPIC}) as events:
             yield ChatUpdate(line=None, chat=CustomerChat.of(await chats.view(guest)))
-            last, after = 0, None
-            while True:  # the lines so far, then the new ones
-                page, more = await lines.for_customer(guest.interaction_id, guest.party_id, 100, after)
-                for line in page:
-                    last = after = line.id
-                    yield ChatUpdate(line=ChatLine.of(line), chat=None)
-                if not more:
-                    break
+            last = 0
+            # The lines so far, then the new ones.
+            async for line in every_page(
+                    lambda after: lines.for_customer(guest.interaction_id, guest.party_id, PAGE, after)):
+                last = line.id
+                yield ChatUpdate(line=ChatLine.of(line), chat=None)
             async for event in events:
                 if event.topic == LINE_TOPIC:
                     if event.payload.get("entryId", 0) > last and lines.customer_sees(

@@ -29,7 +29,7 @@ from core.interactions.work import TOPIC
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.channels import Operation as ChannelOperation
 from schema.errors import attempt, result_union
-from schema.streams import listening
+from schema.streams import PAGE, every_page, listening
 
 InteractionKind = strawberry.enum(CoreKind, name="InteractionKind")
 InteractionState = strawberry.enum(CoreState, name="InteractionState")
@@ -399,15 +399,9 @@ class Subscription:
         async with listening(info.context.backline.bus, {TOPIC}) as events:
             last = 0
             if wanted is not None:
-                after = None
-                while True:
-                    past, more = await engine.reading.history(actor, wanted, 100, after)
-                    for event in past:
-                        last = event.id
-                        yield InteractionEvent.of(event)
-                    if not more:
-                        break
-                    after = last
+                async for event in every_page(lambda after: engine.reading.history(actor, wanted, PAGE, after)):
+                    last = event.id
+                    yield InteractionEvent.of(event)
             async for event in events:
                 if event.id is not None and event.id <= last:
                     continue

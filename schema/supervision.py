@@ -25,7 +25,7 @@ from core.supervision.teams import concerns, watched_teams
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import Interaction, InteractionEvent, InteractionResult, run
-from schema.streams import listening
+from schema.streams import PAGE, every_page, listening
 
 SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(
     "MONITOR: hears all, heard by nobody. COACH: hears all, heard by the agent only. "
@@ -203,16 +203,12 @@ class Subscription:
         wanted = int_id(interaction_id, "interactionId")
         await backline.supervision.customer_view(actor, wanted)  # who may ask, and that it is a customer's
         async with listening(backline.bus, {TOPIC}) as events:
-            last, after = 0, None
-            while True:
-                past, more = await backline.interactions.reading.history(actor, wanted, 100, after)
-                for event in past:
-                    last = event.id
-                    if customer_may_see(event, wanted):
-                        yield InteractionEvent.of(event)
-                if not more:
-                    break
-                after = last
+            last = 0
+            async for event in every_page(
+                    lambda after: backline.interactions.reading.history(actor, wanted, PAGE, after)):
+                last = event.id
+                if customer_may_see(event, wanted):
+                    yield InteractionEvent.of(event)
             async for event in events:
                 if event.id is not None and event.id > last and customer_may_see(event, wanted):
                     yield InteractionEvent.of(event)

@@ -17,7 +17,7 @@ from core.transcripts.rules import LineAudience as CoreAudience
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import InteractionResult, run
-from schema.streams import listening
+from schema.streams import PAGE, every_page, listening
 
 CURSOR = "TranscriptLine"
 LineAudience = strawberry.enum(CoreAudience, name="LineAudience",
@@ -117,14 +117,9 @@ class Subscription:
         async with listening(info.context.backline.bus, {TOPIC}) as events:
             last = 0
             if wanted is not None:
-                after = None
-                while True:
-                    page, more = await lines.for_agent(actor, wanted, 100, after)
-                    for line in page:
-                        last = after = line.id
-                        yield TranscriptLine.of(line)
-                    if not more:
-                        break
+                async for line in every_page(lambda after: lines.for_agent(actor, wanted, PAGE, after)):
+                    last = line.id
+                    yield TranscriptLine.of(line)
             async for event in events:
                 entry_id = event.payload.get("entryId", 0)
                 if entry_id <= last or (wanted is not None and event.payload.get("interactionId") != wanted):
