@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 async def unavailable_reason(work: "Work", target: Target, channel: str) -> str | None:
     """None when the person can take one more interaction on `channel` now."""
-    presence = (await work.engine.presence.presence_of(work.session, [target.user_id]))[target.user_id]
+    presence = (await work.engine.presence.presence_of(work.rows, [target.user_id]))[target.user_id]
     mine = next(p for p in presence if p.channel == channel)
     if mine.available:
         return None

@@ -91,7 +91,7 @@ class Calls:
                 context.pop(key, None)
             context = clean_data(context, "context")
             interaction.context = context
-            work.session.add(interaction)
+            work.rows.save(interaction)
             work.record(interaction, "ContextChanged", keys=sorted(set(data) | set(remove or [])))
             work.finish()
             return await snapshot(work, interaction)

@@ -49,7 +49,7 @@ class Conferences:
             if address is not None:
                 await self._add_outside(work, interaction, address)
             else:
-                target = await targets.target_by_id(work.session, target_id)
+                target = await targets.target_by_id(work.rows, target_id)
                 if targets.is_person(target):
                     if rules.leg_of(target.user_id, parties) is not None:
                         raise InvalidState(f"{target.name} is already on this interaction.")
@@ -106,7 +106,7 @@ class Conferences:
                 others = set(party.muted_towards)
                 others.add(towards.id) if muted else others.discard(towards.id)
                 party.muted_towards = sorted(others)
-            work.session.add(party)
+            work.rows.save(party)
             work.record(interaction, "PartyMuted" if muted else "PartyUnmuted", partyId=party.id,
                         towardsPartyId=towards_party_id)
             work.finish()

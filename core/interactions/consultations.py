@@ -43,7 +43,7 @@ class Consultations:
                 raise InvalidState("A consultation is about an active customer or internal interaction.")
             name = channel or parent.channel
             self.engine.channels.get(name).require(Operation.CONSULT)
-            target = await targets.target_by_id(work.session, target_id)
+            target = await targets.target_by_id(work.rows, target_id)
             if targets.is_person(target):
                 if target.user_id == actor.user_id:
                     raise InvalidInput("You cannot consult yourself.", field="targetId")

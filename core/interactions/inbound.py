@@ -56,7 +56,7 @@ class Inbound:
         context, contact = clean_data(context, "context"), clean_data(contact, "contact")
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
-            target = await targets.target_by_destination(work.session, to)
+            target = await targets.target_by_destination(work.rows, to)
             interaction = Interaction(channel=channel, kind=InteractionKind.CUSTOMER,
                                       state=InteractionState.ROUTING, inbound=True, destination=to[:160],
                                       context=context, contact=contact, created_at=work.now)
@@ -106,7 +106,7 @@ class Inbound:
         await work.set_role(interaction, party, PartyRole.OWNER)
         if interaction.state is InteractionState.ROUTING:
             interaction.state = InteractionState.ACTIVE
-            work.session.add(interaction)
+            work.rows.save(interaction)
             work.record(interaction, "InteractionStarted", ownerId=party.user_id)
         await work.refresh_customer(interaction)
 

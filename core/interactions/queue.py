@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func
-from sqlmodel import col, select
+from sqlalchemy import bindparam, func, select
+from sqlmodel import col
+from sqlmodel import select as select_models
 
 from core.interactions.models import Offer, OfferState
 
 
 # Built once: routing reads the waiting requests each time agents become ready.
-_WAITING = select(Offer).where(Offer.state == OfferState.WAITING).order_by(col(Offer.id))
-_WAITING_ON = _WAITING.where(Offer.channel == bindparam("channel"))
+_OFFER = Offer.__table__
+_WAITING = select(_OFFER).where(_OFFER.c.state == OfferState.WAITING).order_by(_OFFER.c.id)
+_WAITING_ON = _WAITING.where(_OFFER.c.channel == bindparam("channel"))
+_AHEAD = select(func.count()).select_from(_OFFER).where(
+    _OFFER.c.state == OfferState.WAITING, _OFFER.c.channel == bindparam("channel"), _OFFER.c.id < bindparam("offer_id"))
 
 
 _ANY_WAITING = select(Offer.id).where(Offer.state == OfferState.WAITING).limit(1)
@@ -25,25 +29,24 @@ async def any_waiting(connection, channel: str | None = None) -> bool:
     return (await connection.execute(_ANY_WAITING_ON, {"channel": channel})).first() is not None
 
 
-async def waiting(session, channel: str | None = None) -> list[Offer]:
+async def waiting(rows, channel: str | None = None) -> list[Offer]:
+    """The waiting requests as a unit of work's rows (core.store.rows), oldest first."""
     if channel is None:
-        return list((await session.exec(_WAITING)).all())
-    return list((await session.exec(_WAITING_ON, params={"channel": channel})).all())
+        return await rows.all(Offer, _WAITING)
+    return await rows.all(Offer, _WAITING_ON, {"channel": channel})
 
 
 async def open_offers(session) -> list[Offer]:
-    query = select(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]))
+    query = select_models(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]))
     return list((await session.exec(query.order_by(col(Offer.id)))).all())
 
 
-async def positions(session, offers: list[Offer]) -> dict[int, int]:
-    """1 for the first waiting request of its channel."""
+async def positions(reader, offers: list[Offer]) -> dict[int, int]:
+    """1 for the first waiting request of its channel. `reader` is a session, or a unit of
+    work's rows (which writes its changes first)."""
     result = {}
     for offer in offers:
         if offer.state is OfferState.WAITING:
-            ahead = (await session.exec(
-                select(func.count()).select_from(Offer).where(
-                    Offer.state == OfferState.WAITING, Offer.channel == offer.channel, col(Offer.id) < offer.id)
-            )).one()
+            ahead = (await reader.execute(_AHEAD, {"channel": offer.channel, "offer_id": offer.id})).scalar_one()
             result[offer.id] = ahead + 1
     return result

@@ -10,7 +10,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from core.directory.models import Target
 from core.errors import Conflict, InvalidState, NotFound, PermissionDenied
@@ -45,12 +44,12 @@ def _ready_channels(events: list[Event]) -> list[str | None]:
 
 # The conditional update that decides who takes an offer (REL2), built once: building it
 # cost more than running it.
-_TAKE = (update(Offer)
-         .where(Offer.id == bindparam("offer_id"), Offer.state == bindparam("was_state"),
-                Offer.round == bindparam("was_round"))
+_OFFER = Offer.__table__
+_TAKE = (update(_OFFER)
+         .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.state == bindparam("was_state"),
+                _OFFER.c.round == bindparam("was_round"))
          .values(state=bindparam("new_state"), accepted_by=bindparam("taken_by"),
-                 closed_at=bindparam("taken_at"), round=bindparam("new_round"))
-         .execution_options(synchronize_session=False))
+                 closed_at=bindparam("taken_at"), round=bindparam("new_round")))
 
 
 class Routing:
@@ -68,8 +67,7 @@ class Routing:
                       state=OfferState.WAITING, target_id=target.id, target_name=target.name,
                       requester_id=requester_id, parent_interaction_id=parent_interaction_id,
                       created_at=work.now)
-        work.session.add(offer)
-        await work.session.flush()
+        await work.rows.add(offer)
         work.offer_opened(offer)
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)
@@ -84,15 +82,15 @@ class Routing:
         return offer
 
     async def _candidates(self, work: Work, offer: Offer, interaction: Interaction, target: Target) -> list[int]:
-        pool = await targets.members(work.session, target)
+        pool = await targets.members(work.rows, target)
         on_it = {p.user_id for p in await work.parties(interaction) if rules.is_live(p)}
         excluded = set(offer.tried) | on_it | {offer.requester_id}
         pool = [uid for uid in pool if uid not in excluded]
-        return await self.engine.presence.available_agents(work.session, pool, offer.channel)
+        return await self.engine.presence.available_agents(work.rows, pool, offer.channel)
 
     async def _place(self, work: Work, offer: Offer, interaction: Interaction, target: Target | None = None,
                      failure: OfferState = OfferState.NO_ANSWER, candidates: list[int] | None = None) -> None:
-        target = target or await targets.target_by_id(work.session, offer.target_id)
+        target = target or await targets.target_by_id(work.rows, offer.target_id)
         if candidates is None:
             candidates = await self._candidates(work, offer, interaction, target)
         if candidates:
@@ -110,7 +108,7 @@ class Routing:
         offer.ringing_party_id = party.id
         offer.tried = [*offer.tried, user_id]
         offer.round += 1
-        work.session.add(offer)
+        work.rows.save(offer)
         work.record(interaction, "OfferRinging", offerId=offer.id, purpose=offer.purpose.value,
                     userId=user_id, partyId=party.id, targetName=offer.target_name)
         timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
@@ -123,9 +121,8 @@ class Routing:
         offer.ringing_user_id = None
         offer.ringing_party_id = None
         offer.round += 1
-        work.session.add(offer)
-        await work.session.flush()
-        position = (await queue.positions(work.session, [offer]))[offer.id]
+        work.rows.save(offer)
+        position = (await queue.positions(work.rows, [offer]))[offer.id]
         work.record(interaction, "OfferWaiting", offerId=offer.id, purpose=offer.purpose.value,
                     targetName=offer.target_name, position=position, requesterId=offer.requester_id)
         offer_id, round_ = offer.id, offer.round
@@ -142,7 +139,7 @@ class Routing:
         offer.reason = reason[:200]
         offer.closed_at = work.now
         offer.round += 1
-        work.session.add(offer)
+        work.rows.save(offer)
         work.record(interaction, "OfferClosed", offerId=offer.id, purpose=offer.purpose.value,
                     outcome=state.value, reason=offer.reason, requesterId=offer.requester_id)
         if follow_up:
@@ -178,16 +175,15 @@ class Routing:
             interaction = await work.interaction(offer.interaction_id)
             await self._require_may_take(work, actor, offer)
             # The conditional update decides the race (REL2), also across server processes.
-            result = await work.session.exec(_TAKE, params={
+            result = await work.rows.execute(_TAKE, {
                 "offer_id": offer.id, "was_state": offer.state, "was_round": offer.round,
                 "new_state": OfferState.ACCEPTED, "taken_by": actor.user_id, "taken_at": work.now,
                 "new_round": offer.round + 1})
             if result.rowcount != 1:
                 raise Conflict("Somebody else took this request first.")
             # What the update wrote, without reading it back.
-            for name, value in (("state", OfferState.ACCEPTED), ("accepted_by", actor.user_id),
-                                ("closed_at", work.now), ("round", offer.round + 1)):
-                set_committed_value(offer, name, value)
+            offer.state, offer.accepted_by = OfferState.ACCEPTED, actor.user_id
+            offer.closed_at, offer.round = work.now, offer.round + 1
             party = next((p for p in await work.parties(interaction) if p.id == offer.ringing_party_id), None)
             if party is not None:
                 await self.engine.behaviour(interaction.channel).retrieve(interaction, party)
@@ -240,15 +236,15 @@ class Routing:
             raise InvalidState(f"This request is already {offer.state.value}.")
         if offer.state is OfferState.RINGING and offer.ringing_user_id == actor.user_id:
             return
-        target = await targets.target_by_id(work.session, offer.target_id)
-        pool = await targets.members(work.session, target)
+        target = await targets.target_by_id(work.rows, offer.target_id)
+        pool = await targets.members(work.rows, target)
         if offer.state is OfferState.RINGING:
             if actor.user_id in pool:
                 raise Conflict("This request is ringing another agent.")
             raise PermissionDenied("This request is not for you.")
         if actor.user_id not in pool or actor.user_id == offer.requester_id:
             raise PermissionDenied("This request is not for you.")
-        presence = (await self.engine.presence.presence_of(work.session, [actor.user_id]))[actor.user_id]
+        presence = (await self.engine.presence.presence_of(work.rows, [actor.user_id]))[actor.user_id]
         mine = next(p for p in presence if p.channel == offer.channel)
         if mine.state.value == "logged_off" or mine.load >= mine.capacity:
             raise InvalidState(f"You are {mine.state.value} on {offer.channel}; you cannot take it now.",
@@ -265,7 +261,7 @@ class Routing:
     async def ring_expired(self, offer_id: int, round_: int) -> None:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
-            offer = await work.session.get(Offer, offer_id)
+            offer = await work.rows.get(Offer, offer_id)
             if offer is None or offer.state is not OfferState.RINGING or offer.round != round_:
                 return
             await self._unanswered(work, offer, OfferState.NO_ANSWER, reason="no answer in time")
@@ -274,7 +270,7 @@ class Routing:
     async def queue_expired(self, offer_id: int, round_: int) -> None:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
-            offer = await work.session.get(Offer, offer_id)
+            offer = await work.rows.get(Offer, offer_id)
             if offer is None or offer.state is not OfferState.WAITING or offer.round != round_:
                 return
             await self.close_offer(work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out")
@@ -290,9 +286,9 @@ class Routing:
                 return 0  # the common case: no write transaction for nothing
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
-            for offer in await queue.waiting(work.session, channel):
+            for offer in await queue.waiting(work.rows, channel):
                 interaction = await work.interaction(offer.interaction_id)
-                target = await targets.target_by_id(work.session, offer.target_id)
+                target = await targets.target_by_id(work.rows, offer.target_id)
                 candidates = await self._candidates(work, offer, interaction, target)
                 if candidates:
                     await self._ring(work, offer, interaction, candidates[0])

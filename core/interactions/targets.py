@@ -3,8 +3,7 @@ routing point, interaction queue), and the agents who may take it."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, or_
-from sqlmodel import col, select
+from sqlalchemy import bindparam, func, or_, select
 
 from core.directory.models import PERSON_KINDS, Target, TargetKind, TargetMember
 from core.errors import InvalidInput, NotFound
@@ -21,26 +20,30 @@ PREFIXES = {
 }
 
 
-# Built once: SQLAlchemy caches its SQL, but building it cost more than running it.
-_BY_DESTINATION = select(Target).outerjoin(User, User.id == Target.user_id).where(
-    col(Target.kind).in_(bindparam("kinds", expanding=True)),
-    or_(func.lower(Target.name) == bindparam("wanted"), func.lower(Target.address) == bindparam("wanted"),
-        func.lower(Target.address) == bindparam("whole"), func.lower(User.username) == bindparam("wanted")),
-)
+# Built once: SQLAlchemy caches its SQL, but building it cost more than running it. Whole
+# rows of the target table, read as a unit of work's rows (core.store.rows).
+_TARGET, _USER, _MEMBER = Target.__table__, User.__table__, TargetMember.__table__
+_BY_DESTINATION = select(_TARGET).outerjoin(_USER, _USER.c.id == _TARGET.c.user_id).where(
+    _TARGET.c.kind.in_(bindparam("kinds", expanding=True)),
+    or_(func.lower(_TARGET.c.name) == bindparam("wanted"), func.lower(_TARGET.c.address) == bindparam("wanted"),
+        func.lower(_TARGET.c.address) == bindparam("whole"), func.lower(_USER.c.username) == bindparam("wanted")),
+).limit(1)
+_MEMBERS = select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id"))
 
 
 def is_person(target: Target) -> bool:
     return target.kind in PERSON_KINDS
 
 
-async def target_by_id(session, target_id: int) -> Target:
-    target = await session.get(Target, target_id)
+async def target_by_id(rows, target_id: int) -> Target:
+    """In a unit of work (`rows`: its core.store.rows)."""
+    target = await rows.get(Target, target_id)
     if target is None:
         raise NotFound(f"No directory target with id {target_id}.")
     return target
 
 
-async def target_by_destination(session, destination: str) -> Target:
+async def target_by_destination(rows, destination: str) -> Target:
     """`queue:Support`, `group:Français`, `agent:marie.dupont`, `routing:5100`, or a bare
     routing point / queue address. Matches a name, an address or a username, ignoring case."""
     text = destination.strip()
@@ -50,19 +53,14 @@ async def target_by_destination(session, destination: str) -> Target:
     kinds = PREFIXES.get(prefix.lower())
     if kinds is None:
         kinds, rest = tuple(TargetKind), text
-    target = (await session.exec(_BY_DESTINATION, params={
-        "kinds": list(kinds), "wanted": rest.strip().lower(), "whole": text.lower()})).first()
-    if target is None:
+    found = await rows.all(Target, _BY_DESTINATION, {
+        "kinds": list(kinds), "wanted": rest.strip().lower(), "whole": text.lower()})
+    if not found:
         raise NotFound(f"No target matches '{text}'.", field="to")
-    return target
+    return found[0]
 
 
-async def members(session, target: Target) -> list[int]:
+async def members(rows, target: Target) -> list[int]:
     if is_person(target):
         return [target.user_id] if target.user_id is not None else []
-    rows = await session.exec(select(TargetMember.user_id).where(TargetMember.target_id == target.id))
-    return list(rows.all())
-
-
-async def target_of_user(session, user_id: int) -> Target | None:
-    return (await session.exec(select(Target).where(Target.user_id == user_id))).first()
+    return [user_id for (user_id,) in await rows.execute(_MEMBERS, {"target_id": target.id})]

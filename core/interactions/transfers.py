@@ -48,7 +48,7 @@ class Transfers:
                 raise InvalidState("Only the agent who owns the interaction can transfer it.")
             if any(o.purpose is OfferPurpose.TRANSFER for o in await work.open_offers(interaction)):
                 raise InvalidState("A transfer of this interaction is already pending.")
-            target = await targets.target_by_id(work.session, target_id)
+            target = await targets.target_by_id(work.rows, target_id)
             if targets.is_person(target):
                 if target.user_id == actor.user_id:
                     raise InvalidInput("You cannot transfer to yourself.", field="targetId")

@@ -28,4 +28,4 @@ async def snapshot(work, interaction: Interaction) -> InteractionView:
     on_it = any(p.user_id == work.actor_id for p in parties)
     viewer = viewer_audience(work.actor_id, parties, sees_everything=not on_it)
     parties = visible_parties(parties, viewer, work.engine.options.tell_agent_when_monitored)
-    return InteractionView(interaction, parties, offers, await positions(work.session, offers))
+    return InteractionView(interaction, parties, offers, await positions(work.rows, offers))

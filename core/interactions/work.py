@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam
-from sqlmodel import col, select
+from sqlalchemy import bindparam, select
 
 from core.errors import NotFound
 from core.events import Event
@@ -25,22 +24,24 @@ if TYPE_CHECKING:
 TOPIC = "interaction"
 
 # The statements of every command, built once: SQLAlchemy caches their SQL, but building a
-# statement and computing its cache key cost more than SQLite takes to run it.
+# statement and computing its cache key cost more than SQLite takes to run it. They select
+# whole tables: the unit of work's rows (core.store.rows) are built from them.
+INTERACTION, PARTY, OFFER = Interaction.__table__, Party.__table__, Offer.__table__
 _INTERACTION_WITH_PARTIES = (
-    select(Interaction, Party).outerjoin(Party, col(Party.interaction_id) == col(Interaction.id))
-    .where(Interaction.id == bindparam("interaction_id")).order_by(col(Party.id)))
-_PARTIES = select(Party).where(Party.interaction_id == bindparam("interaction_id")).order_by(col(Party.id))
-_OFFERS = select(Offer).where(Offer.interaction_id == bindparam("interaction_id")).order_by(col(Offer.id))
+    select(INTERACTION, PARTY).outerjoin(PARTY, PARTY.c.interaction_id == INTERACTION.c.id)
+    .where(INTERACTION.c.id == bindparam("interaction_id")).order_by(PARTY.c.id))
+_PARTIES = select(PARTY).where(PARTY.c.interaction_id == bindparam("interaction_id")).order_by(PARTY.c.id)
+_OFFERS = select(OFFER).where(OFFER.c.interaction_id == bindparam("interaction_id")).order_by(OFFER.c.id)
 _OFFERS_WITH = (  # an offer with the other offers of its interaction
-    select(Offer).where(Offer.interaction_id == select(Offer.interaction_id)
-                        .where(Offer.id == bindparam("offer_id")).scalar_subquery()).order_by(col(Offer.id)))
+    select(OFFER).where(OFFER.c.interaction_id == select(OFFER.c.interaction_id)
+                        .where(OFFER.c.id == bindparam("offer_id")).scalar_subquery()).order_by(OFFER.c.id))
 _OTHER_LIVE_LEGS = (  # an agent's live legs on a channel, but on one interaction
-    select(Party, Interaction).join(Interaction, col(Interaction.id) == col(Party.interaction_id)).where(
-        Party.user_id == bindparam("user_id"),
-        col(Party.state).in_(rules.LIVE),
-        Party.interaction_id != bindparam("interaction_id"),
-        Interaction.channel == bindparam("channel"),
-    ).order_by(col(Party.id)))
+    select(PARTY, INTERACTION).join(INTERACTION, INTERACTION.c.id == PARTY.c.interaction_id).where(
+        PARTY.c.user_id == bindparam("user_id"),
+        PARTY.c.state.in_(rules.LIVE),
+        PARTY.c.interaction_id != bindparam("interaction_id"),
+        INTERACTION.c.channel == bindparam("channel"),
+    ).order_by(PARTY.c.id))
 
 
 def subject(interaction_id: int) -> str:
@@ -52,6 +53,7 @@ class Work:
         self.engine = engine
         self.uow = uow
         self.session = uow.session
+        self.rows = uow.rows
         self.actor_id = actor_id
         self.now = engine.clock.now()
         self._parties: dict[int, list[Party]] = {}
@@ -65,25 +67,22 @@ class Work:
 
     async def interaction(self, interaction_id: int) -> Interaction:
         """The interaction with its parties, read together in one query the first time."""
-        interaction = self.uow.kept(Interaction, interaction_id)
+        interaction = self.rows.known(Interaction, interaction_id)
         if interaction is not None and interaction_id in self._parties:
             return interaction
-        rows = (await self.session.exec(_INTERACTION_WITH_PARTIES,
-                                        params={"interaction_id": interaction_id})).all()
+        rows = await self.rows.load(_INTERACTION_WITH_PARTIES, {"interaction_id": interaction_id},
+                                    Interaction, Party)
         if not rows:
             raise NotFound(f"No interaction with id {interaction_id}.")
         interaction = rows[0][0]
-        self.uow.keep(Interaction, interaction_id, interaction)
         self._parties.setdefault(interaction_id, [party for _, party in rows if party is not None])
         return interaction
 
     async def create(self, interaction: Interaction) -> Interaction:
-        """A new interaction, inserted (flushed, for its id): it has no parties nor offers
-        but those added through this Work, so none is read back."""
+        """A new interaction, inserted (for its id): it has no parties nor offers but those
+        added through this Work, so none is read back."""
         interaction.version += 1  # its first version, written with it (finish() skips it)
-        self.session.add(interaction)
-        await self.session.flush()
-        self.uow.keep(Interaction, interaction.id, interaction)
+        await self.rows.add(interaction)
         self._parties[interaction.id] = []
         self._offers[interaction.id] = []
         self._created.add(interaction.id)
@@ -91,22 +90,20 @@ class Work:
 
     async def parties(self, interaction: Interaction) -> list[Party]:
         if interaction.id not in self._parties:
-            rows = (await self.session.exec(_PARTIES, params={"interaction_id": interaction.id})).all()
-            self._parties[interaction.id] = list(rows)
+            self._parties[interaction.id] = await self.rows.all(Party, _PARTIES, {"interaction_id": interaction.id})
         return self._parties[interaction.id]
 
     async def offers(self, interaction: Interaction) -> list[Offer]:
         # Read once per unit of work; offers opened later are appended (`offer_opened`), and
-        # the rows are the session's own objects, so their changes show without a read.
+        # the rows are the unit of work's own objects, so their changes show without a read.
         if interaction.id not in self._offers:
-            self._offers[interaction.id] = list(
-                (await self.session.exec(_OFFERS, params={"interaction_id": interaction.id})).all())
+            self._offers[interaction.id] = await self.rows.all(Offer, _OFFERS, {"interaction_id": interaction.id})
         return list(self._offers[interaction.id])
 
     async def offer(self, offer_id: int) -> Offer | None:
         """An offer, read with the other offers of its interaction (a command's answer lists
         them all)."""
-        rows = list((await self.session.exec(_OFFERS_WITH, params={"offer_id": offer_id})).all())
+        rows = await self.rows.all(Offer, _OFFERS_WITH, {"offer_id": offer_id})
         if rows:
             self._offers.setdefault(rows[0].interaction_id, rows)
         return next((o for o in rows if o.id == offer_id), None)
@@ -160,7 +157,7 @@ class Work:
         for interaction in self.touched.values():
             if interaction.id not in self._created:
                 interaction.version += 1
-                self.session.add(interaction)
+                self.rows.save(interaction)
 
     # -- parties -------------------------------------------------------------------------
 
@@ -171,7 +168,7 @@ class Work:
         if user_id is not None:
             # The agent with their presence row, which adjust_load then changes: one read.
             await self.engine.presence.load_for_change(self.uow, user_id, interaction.channel)
-            user = await self.uow.get(User, user_id)
+            user = await self.rows.get(User, user_id)
             if user is None:
                 raise NotFound(f"No user with id {user_id}.")
             display_name = user.display_name
@@ -180,8 +177,7 @@ class Work:
                       display_name=display_name or address or "Unknown", team_id=team_id,
                       role=role, state=state, joined_at=self.now)
         parties = await self.parties(interaction)  # read before the new party is in the table
-        self.session.add(party)
-        await self.session.flush()
+        await self.rows.add(party)
         parties.append(party)
         if user_id is not None:
             await self.engine.presence.adjust_load(self.uow, user_id, interaction.channel, +1,
@@ -200,7 +196,7 @@ class Work:
         party.state = state
         if state is PartyState.LEFT:
             party.left_at = self.now
-        self.session.add(party)
+        self.rows.save(party)
         if state is PartyState.LEFT and party.user_id is not None and before in rules.LIVE:
             await self.engine.presence.adjust_load(self.uow, party.user_id, interaction.channel, -1,
                                                    actor_id=self.actor_id)
@@ -214,7 +210,7 @@ class Work:
         if party.role is role:
             return
         party.role = role
-        self.session.add(party)
+        self.rows.save(party)
         self.record(interaction, "PartyRoleChanged", partyId=party.id, userId=party.user_id, role=role.value)
 
     async def refresh_customer(self, interaction: Interaction) -> None:
@@ -231,14 +227,9 @@ class Work:
         connecting a leg holds the agent's other connected legs on that channel."""
         if party.user_id is None or not self.engine.behaviour(interaction.channel).one_active_per_agent:
             return
-        # Without flushing this command's changes first (one flush at the end is fewer
-        # statements): any leg that is or is becoming connected is live in the database
-        # (legs are inserted at once, and never come back from LEFT), and the session's own
-        # objects carry their unflushed state, which decides.
-        with self.session.no_autoflush:
-            others = (await self.session.exec(_OTHER_LIVE_LEGS, params={
-                "user_id": party.user_id, "interaction_id": interaction.id, "channel": interaction.channel,
-            })).all()
+        others = await self.rows.load(_OTHER_LIVE_LEGS, {
+            "user_id": party.user_id, "interaction_id": interaction.id, "channel": interaction.channel,
+        }, Party, Interaction)
         for other, other_interaction in others:
             if other.state is not PartyState.CONNECTED:
                 continue
@@ -259,7 +250,7 @@ class Work:
         interaction.state = InteractionState.ENDED
         interaction.ended_at = self.now
         interaction.end_reason = reason
-        self.session.add(interaction)
+        self.rows.save(interaction)
         for party in await self.parties(interaction):
             if party.state in rules.LIVE:
                 await self.set_state(interaction, party, PartyState.LEFT)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import and_, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from core.channels import ChannelRegistry
@@ -31,16 +32,18 @@ _PRESENCE_OF = select(
     ChannelPresence.user_id, ChannelPresence.channel, ChannelPresence.logged_in, ChannelPresence.ready,
     ChannelPresence.reason, ChannelPresence.load, ChannelPresence.since,
 ).where(col(ChannelPresence.user_id).in_(bindparam("user_ids", expanding=True)))
-_AVAILABLE = select(ChannelPresence).where(
+_AVAILABLE = select(ChannelPresence.user_id).where(
     col(ChannelPresence.user_id).in_(bindparam("user_ids", expanding=True)),
     ChannelPresence.channel == bindparam("channel"),
     ChannelPresence.logged_in == True,  # noqa: E712
     ChannelPresence.ready == True,  # noqa: E712
     ChannelPresence.load < bindparam("capacity"),
 ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
-_AGENT_WITH_PRESENCE = select(User, ChannelPresence).outerjoin(ChannelPresence, and_(
-    ChannelPresence.user_id == User.id, ChannelPresence.channel == bindparam("channel"),
-)).where(User.id == bindparam("user_id"))
+# Whole rows, for a unit of work's rows (core.store.rows).
+_USER, _PRESENCE = User.__table__, ChannelPresence.__table__
+_AGENT_WITH_PRESENCE = sa_select(_USER, _PRESENCE).outerjoin(_PRESENCE, and_(
+    _PRESENCE.c.user_id == _USER.c.id, _PRESENCE.c.channel == bindparam("channel"),
+)).where(_USER.c.id == bindparam("user_id"))
 
 
 def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
@@ -103,25 +106,26 @@ class PresenceService:
     def _derive(self, row: ChannelPresence | None, user_id: int, channel: str) -> Presence:
         return derive(row, user_id, channel, self.capacity(channel), EPOCH)
 
-    async def presence_of(self, session, user_ids: Iterable[int]) -> dict[int, list[Presence]]:
-        """Every enabled channel's presence for each agent, in channel order."""
+    async def presence_of(self, reader, user_ids: Iterable[int]) -> dict[int, list[Presence]]:
+        """Every enabled channel's presence for each agent, in channel order. `reader` is a
+        session, or a unit of work's rows (which writes its changes first)."""
         ids = list(dict.fromkeys(user_ids))
-        rows = (await session.exec(_PRESENCE_OF, params={"user_ids": ids})).all() if ids else []
+        rows = (await reader.execute(_PRESENCE_OF, {"user_ids": ids})).all() if ids else []
         by_key = {(row.user_id, row.channel): row for row in rows}
         return {
             uid: [self._derive(by_key.get((uid, ch)), uid, ch) for ch in self.channels.names()]
             for uid in ids
         }
 
-    async def available_agents(self, session, user_ids: Iterable[int], channel: str) -> list[int]:
+    async def available_agents(self, reader, user_ids: Iterable[int], channel: str) -> list[int]:
         """Agents who can take one more interaction on `channel` now: least loaded, then
-        longest idle first (GRP3)."""
+        longest idle first (GRP3). `reader` as for presence_of."""
         ids = list(user_ids)
         if not ids:
             return []
-        rows = (await session.exec(_AVAILABLE, params={
-            "user_ids": ids, "channel": channel, "capacity": self.capacity(channel)})).all()
-        return [row.user_id for row in rows]
+        rows = await reader.execute(_AVAILABLE, {
+            "user_ids": ids, "channel": channel, "capacity": self.capacity(channel)})
+        return [user_id for (user_id,) in rows]
 
     # -- commands ------------------------------------------------------------------------
 
@@ -170,23 +174,16 @@ class PresenceService:
         adjusts several agents' load, some more than once (the engine also calls it before
         it reads the agent to add them to an interaction)."""
         self.channels.get(channel)
-        if uow.kept(ChannelPresence, (user_id, channel)) is not None:
+        if uow.rows.known(ChannelPresence, (user_id, channel)) is not None:
             return
-        with uow.session.no_autoflush:  # a read by key: pending changes cannot alter it
-            found = (await uow.session.exec(_AGENT_WITH_PRESENCE,
-                                            params={"user_id": user_id, "channel": channel})).first()
-        if found is not None:
-            user, row = found
-            uow.keep(User, user_id, user)
-            if row is not None:
-                uow.keep(ChannelPresence, (user_id, channel), row)
+        await uow.rows.load(_AGENT_WITH_PRESENCE, {"user_id": user_id, "channel": channel}, User, ChannelPresence)
 
     # -- internals -----------------------------------------------------------------------
 
     async def _row(self, uow: UnitOfWork, user_id: int, channel: str) -> ChannelPresence | None:
         self.channels.get(channel)  # NotFound for a channel that is not enabled
         # Kept by the unit of work: an interaction command adjusts one agent's load more than once.
-        return await uow.get(ChannelPresence, (user_id, channel))
+        return await uow.rows.get(ChannelPresence, (user_id, channel))
 
     async def _require_logged_in(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
         row = await self._row(uow, user_id, channel)
@@ -197,12 +194,11 @@ class PresenceService:
                       **changes) -> Presence:
         now = self.clock.now()
         row = await self._row(uow, user_id, channel)
-        user = await uow.get(User, user_id)
+        user = await uow.rows.get(User, user_id)
         if user is None:
             raise NotFound(f"No agent with id {user_id}.")
         if row is None:
-            row = ChannelPresence(user_id=user_id, channel=channel, since=now, idle_since=now)
-            uow.keep(ChannelPresence, (user_id, channel), row)
+            row = await uow.rows.add(ChannelPresence(user_id=user_id, channel=channel, since=now, idle_since=now))
         before = self._derive(row if row.logged_in or row.load else None, user_id, channel)
         old_load = row.load
         for name, value in changes.items():
@@ -214,7 +210,7 @@ class PresenceService:
         if after.visible() != before.visible():
             row.since = now
             after = self._derive(row, user_id, channel)
-        uow.session.add(row)
+        uow.rows.save(row)
         if after.visible() != before.visible() or after.load != before.load:
             uow.record(presence_event(after, user.team_id, now, actor_id))
         return after

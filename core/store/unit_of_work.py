@@ -15,6 +15,7 @@ from core.events import Event, EventBus
 from core.store.db import Engines, session_factory
 from core.store.history import EventRecord
 from core.store.loop_session import LoopConnection
+from core.store.rows import Rows
 
 
 _INSERT_EVENTS = insert(EventRecord)
@@ -26,29 +27,12 @@ class UnitOfWork:
         self.session = session
         self.ids_follow_last_rowid = ids_follow_last_rowid
         self._events: list[Event] = []
-        # Rows read in this unit of work that it will read again: the session's identity map
-        # holds unmodified rows weakly, so without this a second `get` is a second SELECT.
-        self._kept: dict[tuple[type, object], object] = {}
+        # The engine's hot rows (interactions, parties, offers, presence), outside the ORM.
+        self.rows = Rows(session)
 
     def record(self, event: Event) -> None:
         # Not added to the session: every autoflush would insert history rows one at a time.
         self._events.append(event)
-
-    async def get(self, model: type, key):
-        """`session.get` that keeps the row for the rest of the unit of work."""
-        kept = self._kept.get((model, key))
-        if kept is None:
-            kept = await self.session.get(model, key)
-            if kept is not None:
-                self._kept[(model, key)] = kept
-        return kept
-
-    def kept(self, model: type, key):
-        return self._kept.get((model, key))
-
-    def keep(self, model: type, key, row) -> None:
-        """A row this unit of work loaded or added itself, for later `get`s."""
-        self._kept[(model, key)] = row
 
     async def write_history(self) -> list[Event]:
         """The recorded events as history rows, in one batched INSERT, returned with their
@@ -106,6 +90,7 @@ class Store:
                 uow = UnitOfWork(session, ids_follow_last_rowid=self.engines.on_loop)
                 async with session.begin():
                     yield uow
+                    await uow.rows.write()
                     await session.flush()
                     events = await uow.write_history()
             if events:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from core.channels import Audience as ChannelAudience
@@ -169,7 +170,7 @@ class SupervisionService:
         party = await work.add_party(interaction, ROLE_OF_MODE[supervision.mode], PartyState.CONNECTED,
                                      user_id=supervision.supervisor_id)
         party.supervised_user_id = supervision.agent_id
-        work.session.add(party)
+        work.rows.save(party)
         work.record(interaction, "SupervisionStarted", partyId=party.id, supervisorId=supervision.supervisor_id,
                     agentId=supervision.agent_id, mode=supervision.mode.value)
         return party
@@ -180,7 +181,7 @@ class SupervisionService:
         or narrow (back to silent: the party is withdrawn from their view)."""
         before = audience_of(party, self.tell_agent)
         party.role = ROLE_OF_MODE[mode]
-        work.session.add(party)
+        work.rows.save(party)
         after = audience_of(party, self.tell_agent)
         work.record(interaction, "SupervisionModeChanged", partyId=party.id, mode=mode.value,
                     previous=previous.value, knownTo=min(before, after).label)
@@ -195,14 +196,15 @@ class SupervisionService:
     async def _live_parties(self, work: Work, supervision: Supervision) -> list[tuple[Interaction, Party]]:
         if not supervision.active:
             raise InvalidState("This supervision has ended.")
-        query = select(Party).where(Party.user_id == supervision.supervisor_id,
-                                    Party.supervised_user_id == supervision.agent_id,
-                                    col(Party.state).in_(rules.LIVE),
-                                    col(Party.role).in_(SUPERVISOR_ROLES))
+        table = Party.__table__
+        query = sa_select(table).where(table.c.user_id == supervision.supervisor_id,
+                                       table.c.supervised_user_id == supervision.agent_id,
+                                       table.c.state.in_(rules.LIVE),
+                                       table.c.role.in_(SUPERVISOR_ROLES))
         if supervision.interaction_id is not None:
-            query = query.where(Party.interaction_id == supervision.interaction_id)
+            query = query.where(table.c.interaction_id == supervision.interaction_id)
         found = []
-        for row in (await work.session.exec(query.order_by(col(Party.id)))).all():
+        for row in await work.rows.all(Party, query.order_by(table.c.id)):
             interaction = await work.interaction(row.interaction_id)
             found.append((interaction, next(p for p in await work.parties(interaction) if p.id == row.id)))
         return found

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
+from sqlalchemy import bindparam, select
+from sqlmodel import select as select_models
 
 from core.channels import ClosePolicy
 from core.errors import InvalidState, PermissionDenied, UnsupportedOperation
@@ -20,6 +21,10 @@ from core.transcripts.models import DoneMark
 
 if TYPE_CHECKING:
     from core.runtime import Backline
+
+_INTERACTION = Interaction.__table__
+_LIVE_CONSULTATION = select(_INTERACTION.c.id).where(
+    _INTERACTION.c.parent_id == bindparam("parent_id"), _INTERACTION.c.state != InteractionState.ENDED).limit(1)
 
 
 class Closing:
@@ -68,10 +73,9 @@ class Closing:
         the consulted members too)."""
         if any(p.user_id is not None and p.state in rules.ON_CALL for p in await work.parties(interaction)):
             return True
-        live = (await work.session.exec(select(Interaction.id).where(
-            Interaction.parent_id == interaction.id, Interaction.state != InteractionState.ENDED))).first()
+        live = (await work.rows.execute(_LIVE_CONSULTATION, {"parent_id": interaction.id})).first()
         return live is not None
 
     async def done_by(self, session, interaction_id: int) -> list[int]:
-        rows = await session.exec(select(DoneMark.user_id).where(DoneMark.interaction_id == interaction_id))
+        rows = await session.exec(select_models(DoneMark.user_id).where(DoneMark.interaction_id == interaction_id))
         return sorted(rows.all())

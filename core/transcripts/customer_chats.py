@@ -74,7 +74,7 @@ class CustomerChats:
         engine = self.backline.interactions
         async with self.backline.store.write() as uow:
             work = Work(engine, uow, None)
-            target = await targets.target_by_destination(work.session, to)
+            target = await targets.target_by_destination(work.rows, to)
             if targets.is_person(target):
                 raise InvalidInput("A chat starts on a queue, a group or a routing point.", field="to")
             contact = {"name": name, **({"email": email} if email else {})}

@@ -65,7 +65,7 @@ class InboundWritten:
                 work.record(earlier, "CustomerReplied", entryId=entry.id)
                 work.finish()
                 return Received(earlier.id, entry.id, True)
-            target = await targets.target_by_destination(work.session, contact.destination)
+            target = await targets.target_by_destination(work.rows, contact.destination)
             interaction = Interaction(channel=channel.name, kind=InteractionKind.CUSTOMER,
                                       state=InteractionState.ROUTING, inbound=True,
                                       destination=contact.destination[:160],
@@ -91,10 +91,10 @@ class InboundWritten:
         ids = [i for i in ids if i][:50]
         if not ids:
             return None
-        row = (await work.session.exec(
-            select(Interaction).join(TranscriptEntry, col(TranscriptEntry.interaction_id) == col(Interaction.id))
+        row = (await work.rows.execute(
+            select(Interaction.id).join(TranscriptEntry, col(TranscriptEntry.interaction_id) == col(Interaction.id))
             .where(col(TranscriptEntry.external_id).in_(ids), Interaction.channel == channel,
                    Interaction.state != InteractionState.ENDED)
-            .order_by(col(TranscriptEntry.id).desc())
+            .order_by(col(TranscriptEntry.id).desc()).limit(1)
         )).first()
-        return None if row is None else await work.interaction(row.id)
+        return None if row is None else await work.interaction(row[0])

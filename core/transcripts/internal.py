@@ -35,7 +35,7 @@ class InternalRequests:
         engine = self.backline.interactions
         async with self.backline.store.write() as uow:
             work = Work(engine, uow, actor.user_id)
-            target = await targets.target_by_id(work.session, target_id)
+            target = await targets.target_by_id(work.rows, target_id)
             if targets.is_person(target):
                 if target.user_id == actor.user_id:
                     raise InvalidInput("You cannot send yourself a request.", field="targetId")
