@@ -24,19 +24,27 @@ from bench.support import REPO, demo_database, sqlite_url, temporary_folder
 
 
 class StatementCounter:
-    """Counts what each engine sends to the database (one `execute` = one round-trip)."""
+    """Counts the statements SQLite runs for each engine, whether SQLAlchemy sent them or a
+    prepared statement went straight to the driver (core.store.prepared): sqlite3's trace
+    callback sees both. Transaction control (BEGIN, COMMIT) is not counted; an executemany
+    counts once per row, as SQLite runs it."""
 
     def __init__(self, engines) -> None:
         self.counts: Counter[str] = Counter()
         for name, engine in (("write", engines.write), ("read", engines.read)):
-            event.listen(engines.sync(engine), "before_cursor_execute", self._listener(name))
+            event.listen(engines.sync(engine).pool, "checkout", self._tracer(name))
 
-    def _listener(self, name: str):
-        def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-            self.counts[name] += 1
+    def _tracer(self, name: str):
+        def count(statement: str) -> None:
             verb = statement.lstrip().split(None, 1)[0].upper()
+            if verb in ("BEGIN", "COMMIT", "ROLLBACK"):
+                return
+            self.counts[name] += 1
             self.counts[f"{name}:{verb}"] += 1
-        return count
+
+        def on_checkout(dbapi_connection, _record, _proxy) -> None:
+            dbapi_connection.set_trace_callback(count)
+        return on_checkout
 
     def take(self) -> Counter[str]:
         taken, self.counts = self.counts, Counter()

@@ -7,14 +7,17 @@ from sqlmodel import col
 from sqlmodel import select as select_models
 
 from core.interactions.models import Offer, OfferState
+from core.store.prepared import Prepared
+from core.store.rows import Rows
 
 
 # Built once: routing reads the waiting requests each time agents become ready.
 _OFFER = Offer.__table__
 _WAITING = select(_OFFER).where(_OFFER.c.state == OfferState.WAITING).order_by(_OFFER.c.id)
-_WAITING_ON = _WAITING.where(_OFFER.c.channel == bindparam("channel"))
-_AHEAD = select(func.count()).select_from(_OFFER).where(
-    _OFFER.c.state == OfferState.WAITING, _OFFER.c.channel == bindparam("channel"), _OFFER.c.id < bindparam("offer_id"))
+_WAITING_ON = Prepared(_WAITING.where(_OFFER.c.channel == bindparam("channel")))
+_WAITING = Prepared(_WAITING)
+_AHEAD = Prepared(select(func.count()).select_from(_OFFER).where(
+    _OFFER.c.state == OfferState.WAITING, _OFFER.c.channel == bindparam("channel"), _OFFER.c.id < bindparam("offer_id")))
 
 
 _ANY_WAITING = select(Offer.id).where(Offer.state == OfferState.WAITING).limit(1)
@@ -45,8 +48,9 @@ async def positions(reader, offers: list[Offer]) -> dict[int, int]:
     """1 for the first waiting request of its channel. `reader` is a session, or a unit of
     work's rows (which writes its changes first)."""
     result = {}
+    ahead_of = _AHEAD if isinstance(reader, Rows) else _AHEAD.statement
     for offer in offers:
         if offer.state is OfferState.WAITING:
-            ahead = (await reader.execute(_AHEAD, {"channel": offer.channel, "offer_id": offer.id})).scalar_one()
+            ahead = (await reader.execute(ahead_of, {"channel": offer.channel, "offer_id": offer.id})).scalar_one()
             result[offer.id] = ahead + 1
     return result

@@ -22,6 +22,7 @@ from core.interactions.models import (
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
+from core.store.prepared import Prepared
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
@@ -45,7 +46,7 @@ def _ready_channels(events: list[Event]) -> list[str | None]:
 # The conditional update that decides who takes an offer (REL2), built once: building it
 # cost more than running it.
 _OFFER = Offer.__table__
-_TAKE = (update(_OFFER)
+_TAKE = Prepared(update(_OFFER)
          .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.state == bindparam("was_state"),
                 _OFFER.c.round == bindparam("was_round"))
          .values(state=bindparam("new_state"), accepted_by=bindparam("taken_by"),

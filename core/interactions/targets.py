@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, or_, select
 from core.directory.models import PERSON_KINDS, Target, TargetKind, TargetMember
 from core.errors import InvalidInput, NotFound
 from core.identity.models import User
+from core.store.prepared import Prepared
 
 # `simulate call --to queue:Support`: the prefixes a destination may use.
 PREFIXES = {
@@ -28,7 +29,7 @@ _BY_DESTINATION = select(_TARGET).outerjoin(_USER, _USER.c.id == _TARGET.c.user_
     or_(func.lower(_TARGET.c.name) == bindparam("wanted"), func.lower(_TARGET.c.address) == bindparam("wanted"),
         func.lower(_TARGET.c.address) == bindparam("whole"), func.lower(_USER.c.username) == bindparam("wanted")),
 ).limit(1)
-_MEMBERS = select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id"))
+_MEMBERS = Prepared(select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id")))
 
 
 def is_person(target: Target) -> bool:

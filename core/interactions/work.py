@@ -15,6 +15,7 @@ from core.interactions import rules
 from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
 )
+from core.store.prepared import Prepared
 from core.store.unit_of_work import UnitOfWork
 from core.supervision.hearing import Audience, event_audience, is_supervisor
 
@@ -27,18 +28,21 @@ TOPIC = "interaction"
 # statement and computing its cache key cost more than SQLite takes to run it. They select
 # whole tables: the unit of work's rows (core.store.rows) are built from them.
 INTERACTION, PARTY, OFFER = Interaction.__table__, Party.__table__, Offer.__table__
-_INTERACTION_WITH_PARTIES = (
+_INTERACTION_WITH_PARTIES = Prepared(
     select(INTERACTION, PARTY).outerjoin(PARTY, PARTY.c.interaction_id == INTERACTION.c.id)
     .where(INTERACTION.c.id == bindparam("interaction_id")).order_by(PARTY.c.id))
-_PARTIES = select(PARTY).where(PARTY.c.interaction_id == bindparam("interaction_id")).order_by(PARTY.c.id)
-_OFFERS = select(OFFER).where(OFFER.c.interaction_id == bindparam("interaction_id")).order_by(OFFER.c.id)
-_OFFERS_WITH = (  # an offer with the other offers of its interaction
+_PARTIES = Prepared(select(PARTY).where(PARTY.c.interaction_id == bindparam("interaction_id")).order_by(PARTY.c.id))
+_OFFERS = Prepared(select(OFFER).where(OFFER.c.interaction_id == bindparam("interaction_id")).order_by(OFFER.c.id))
+_OFFERS_WITH = Prepared(  # an offer with the other offers of its interaction
     select(OFFER).where(OFFER.c.interaction_id == select(OFFER.c.interaction_id)
                         .where(OFFER.c.id == bindparam("offer_id")).scalar_subquery()).order_by(OFFER.c.id))
-_OTHER_LIVE_LEGS = (  # an agent's live legs on a channel, but on one interaction
+# Live is every state but LEFT (rules.LIVE): a plain comparison keeps the SQL fixed (an IN
+# list would be expanded for each run).
+assert set(rules.LIVE) == set(PartyState) - {PartyState.LEFT}
+_OTHER_LIVE_LEGS = Prepared(  # an agent's live legs on a channel, but on one interaction
     select(PARTY, INTERACTION).join(INTERACTION, INTERACTION.c.id == PARTY.c.interaction_id).where(
         PARTY.c.user_id == bindparam("user_id"),
-        PARTY.c.state.in_(rules.LIVE),
+        PARTY.c.state != PartyState.LEFT,
         PARTY.c.interaction_id != bindparam("interaction_id"),
         INTERACTION.c.channel == bindparam("channel"),
     ).order_by(PARTY.c.id))

@@ -20,6 +20,7 @@ from core.identity.models import User
 from core.presence.models import ChannelPresence
 from core.presence.state import Presence, derive
 from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, watch_presence
+from core.store.prepared import Prepared
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
@@ -41,9 +42,9 @@ _AVAILABLE = select(ChannelPresence.user_id).where(
 ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
 # Whole rows, for a unit of work's rows (core.store.rows).
 _USER, _PRESENCE = User.__table__, ChannelPresence.__table__
-_AGENT_WITH_PRESENCE = sa_select(_USER, _PRESENCE).outerjoin(_PRESENCE, and_(
+_AGENT_WITH_PRESENCE = Prepared(sa_select(_USER, _PRESENCE).outerjoin(_PRESENCE, and_(
     _PRESENCE.c.user_id == _USER.c.id, _PRESENCE.c.channel == bindparam("channel"),
-)).where(_USER.c.id == bindparam("user_id"))
+)).where(_USER.c.id == bindparam("user_id")))
 
 
 def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
