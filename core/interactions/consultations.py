@@ -50,9 +50,8 @@ class Consultations:
                 reason = await availability.unavailable_reason(work, target, name)
                 if reason is not None:
                     raise InvalidState(f"{reason}; try another channel or later.", reason=reason)
-            consultation = Interaction(channel=name, kind=InteractionKind.CONSULTATION,
-                                       state=InteractionState.ACTIVE, parent_id=parent.id, created_at=work.now)
-            await work.create(consultation)
+            consultation = await work.create(channel=name, kind=InteractionKind.CONSULTATION,
+                                             state=InteractionState.ACTIVE, parent_id=parent.id, created_at=work.now)
             await work.add_party(consultation, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)
             # Recorded once the agent is on it, so that its own stream carries it.
             work.record(consultation, "ConsultationStarted", parentId=parent.id, targetName=target.name)

@@ -57,10 +57,9 @@ class Inbound:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             target = await targets.target_by_destination(work.rows, to)
-            interaction = Interaction(channel=channel, kind=InteractionKind.CUSTOMER,
-                                      state=InteractionState.ROUTING, inbound=True, destination=to[:160],
-                                      context=context, contact=contact, created_at=work.now)
-            await work.create(interaction)
+            interaction = await work.create(channel=channel, kind=InteractionKind.CUSTOMER,
+                                            state=InteractionState.ROUTING, inbound=True, destination=to[:160],
+                                            context=context, contact=contact, created_at=work.now)
             work.record(interaction, "InteractionCreated", caller=caller, destination=to, targetName=target.name)
             await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD, address=caller,
                                  display_name=contact.get("name") or caller)

@@ -43,9 +43,8 @@ class InternalCalls:
         its owner; returns its id."""
         self.engine.channels.get(channel)
         work = Work(self.engine, uow, user_id)
-        interaction = Interaction(channel=channel, kind=InteractionKind.INTERNAL, state=InteractionState.ACTIVE,
-                                  destination=destination[:160], created_at=work.now)
-        await work.create(interaction)
+        interaction = await work.create(channel=channel, kind=InteractionKind.INTERNAL, state=InteractionState.ACTIVE,
+                                        destination=destination[:160], created_at=work.now)
         await work.parties(interaction)
         work.record(interaction, "InteractionCreated", destination=destination, targetName=destination)
         await work.add_party(interaction, PartyRole.OWNER, PartyState.CONNECTED, user_id=user_id)

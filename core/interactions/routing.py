@@ -64,11 +64,10 @@ class Routing:
                    requester_id: int | None, parent_interaction_id: int | None = None) -> Offer:
         """Ring an available member of `target` or wait. A person who cannot take it is
         refused by the caller before (TRF5), so here a person is available."""
-        offer = Offer(interaction_id=interaction.id, channel=interaction.channel, purpose=purpose,
-                      state=OfferState.WAITING, target_id=target.id, target_name=target.name,
-                      requester_id=requester_id, parent_interaction_id=parent_interaction_id,
-                      created_at=work.now)
-        await work.rows.add(offer)
+        offer = await work.rows.create(
+            Offer, interaction_id=interaction.id, channel=interaction.channel, purpose=purpose,
+            state=OfferState.WAITING, target_id=target.id, target_name=target.name, requester_id=requester_id,
+            parent_interaction_id=parent_interaction_id, created_at=work.now)
         work.offer_opened(offer)
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)

@@ -82,11 +82,11 @@ class Work:
         self._parties.setdefault(interaction_id, [party for _, party in rows if party is not None])
         return interaction
 
-    async def create(self, interaction: Interaction) -> Interaction:
+    async def create(self, **values: Any) -> Interaction:
         """A new interaction, inserted (for its id): it has no parties nor offers but those
         added through this Work, so none is read back."""
-        interaction.version += 1  # its first version, written with it (finish() skips it)
-        await self.rows.add(interaction)
+        # Its first version is written with it (finish() skips it).
+        interaction = await self.rows.create(Interaction, version=1, **values)
         self._parties[interaction.id] = []
         self._offers[interaction.id] = []
         self._created.add(interaction.id)
@@ -177,11 +177,10 @@ class Work:
                 raise NotFound(f"No user with id {user_id}.")
             display_name = user.display_name
             team_id = user.team_id
-        party = Party(interaction_id=interaction.id, user_id=user_id, address=address,
-                      display_name=display_name or address or "Unknown", team_id=team_id,
-                      role=role, state=state, joined_at=self.now)
         parties = await self.parties(interaction)  # read before the new party is in the table
-        await self.rows.add(party)
+        party = await self.rows.create(Party, interaction_id=interaction.id, user_id=user_id, address=address,
+                                       display_name=display_name or address or "Unknown", team_id=team_id,
+                                       role=role, state=state, joined_at=self.now)
         parties.append(party)
         if user_id is not None:
             await self.engine.presence.adjust_load(self.uow, user_id, interaction.channel, +1,

@@ -114,3 +114,11 @@ class DriverRunner:
 
     def execute_many(self, compiled: Compiled, params: Iterable[dict[str, Any]]) -> None:
         self.driver.executemany(compiled.sql, [compiled.parameters(p) for p in params]).close()
+
+    def last_insert_rowid(self) -> int:
+        # sqlite3 leaves cursor.lastrowid unchanged after executemany().
+        cursor = self.driver.execute("SELECT last_insert_rowid()")
+        try:
+            return cursor.fetchone()[0]
+        finally:
+            cursor.close()

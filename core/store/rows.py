@@ -45,6 +45,25 @@ class RowMapper:
             *(table.c[name] == bindparam(f"key_{name}") for name in self.key_names)
         ).values({name: bindparam(name) for name in self.names if name not in self.key_names}))
         self.by_key = Prepared(select(table).where(*(table.c[name] == bindparam(name) for name in self.key_names)))
+        fields = model.model_fields
+        self._defaults = tuple((name, fields[name].default_factory, fields[name].default, fields[name].is_required())
+                               for name in self.names)
+
+    def new(self, values: dict[str, Any]) -> Any:
+        """A new instance with these values and the model's defaults, as the model's own
+        constructor makes it (table models do not validate) at a fraction of its cost."""
+        state = {}
+        for name, factory, default, required in self._defaults:
+            if name in values:
+                state[name] = values[name]
+            elif required:
+                raise TypeError(f"{self.model.__name__} needs a value for {name}")
+            else:
+                state[name] = factory() if factory is not None else default
+        unknown = values.keys() - state.keys()
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no field {', '.join(sorted(unknown))}")
+        return self.build(tuple(state[name] for name in self.names))
 
     def build(self, values: Sequence[Any]) -> Any:
         instance = self._new()
@@ -181,6 +200,21 @@ class Rows:
             setattr(instance, mapper.key_names[0], new_id)
         self._known[(mapper.model, mapper.key(instance))] = instance
         return instance
+
+    async def insert_all(self, statement: Prepared, params: list[dict[str, Any]]) -> int | None:
+        """Many rows with one INSERT (executemany). On the driver, the id SQLite gave the
+        last one; None where the caller must ask the database itself."""
+        connection = await self.connection()
+        compiled = self._driver and statement.compiled(self._driver.dialect)
+        if compiled:
+            self._driver.execute_many(compiled, params)
+            return self._driver.last_insert_rowid()
+        await connection.execute(statement.statement, params)
+        return None
+
+    async def create(self, model: type, **values: Any) -> Any:
+        """A new row of `model`, inserted now (see `add`)."""
+        return await self.add(mapper_of(model).new(values))
 
     def save(self, instance: Any) -> None:
         """This row changed: it is written before the next read and at commit."""

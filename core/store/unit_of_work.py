@@ -8,17 +8,20 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from sqlalchemy import insert, text
+from sqlalchemy import bindparam, insert, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.events import Event, EventBus
 from core.store.db import Engines, session_factory
 from core.store.history import EventRecord
 from core.store.loop_session import LoopConnection
+from core.store.prepared import Prepared
 from core.store.rows import Rows
 
 
-_INSERT_EVENTS = insert(EventRecord)
+_EVENT_LOG = EventRecord.__table__
+_INSERT_EVENTS = Prepared(insert(_EVENT_LOG).values(
+    {name: bindparam(name) for name in ("at", "topic", "kind", "actor_id", "subject", "payload")}))
 _LAST_ROWID = text("SELECT last_insert_rowid()")
 
 
@@ -48,11 +51,12 @@ class UnitOfWork:
         rows = [EventRecord.row(event) for event in self._events]
         connection = await self.session.connection()  # the unit of work's transaction
         if self.ids_follow_last_rowid:
-            await connection.execute(_INSERT_EVENTS, rows)
-            last = (await connection.execute(_LAST_ROWID)).scalar_one()
+            last = await self.rows.insert_all(_INSERT_EVENTS, rows)
+            if last is None:
+                last = (await connection.execute(_LAST_ROWID)).scalar_one()
             ids = list(range(last - len(rows) + 1, last + 1))
         else:
-            ids = sorted((await connection.execute(_INSERT_EVENTS.returning(EventRecord.id), rows)).scalars())
+            ids = sorted((await connection.execute(_INSERT_EVENTS.statement.returning(_EVENT_LOG.c.id), rows)).scalars())
         return [event.stored(event_id) for event, event_id in zip(self._events, ids, strict=True)]
 
 

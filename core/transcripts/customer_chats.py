@@ -78,10 +78,9 @@ class CustomerChats:
             if targets.is_person(target):
                 raise InvalidInput("A chat starts on a queue, a group or a routing point.", field="to")
             contact = {"name": name, **({"email": email} if email else {})}
-            interaction = Interaction(channel=channel.name, kind=InteractionKind.CUSTOMER,
-                                      state=InteractionState.ROUTING, inbound=True, destination=to[:160],
-                                      contact=contact, created_at=work.now)
-            await work.create(interaction)
+            interaction = await work.create(channel=channel.name, kind=InteractionKind.CUSTOMER,
+                                            state=InteractionState.ROUTING, inbound=True, destination=to[:160],
+                                            contact=contact, created_at=work.now)
             await work.parties(interaction)
             work.record(interaction, "InteractionCreated", caller=name, destination=to, targetName=target.name)
             customer = await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD, address=email,

@@ -66,14 +66,13 @@ class InboundWritten:
                 work.finish()
                 return Received(earlier.id, entry.id, True)
             target = await targets.target_by_destination(work.rows, contact.destination)
-            interaction = Interaction(channel=channel.name, kind=InteractionKind.CUSTOMER,
-                                      state=InteractionState.ROUTING, inbound=True,
-                                      destination=contact.destination[:160],
-                                      contact={"name": contact.sender_name[:160], "address": contact.sender},
-                                      context={k: str(v)[:200] for k, v in contact.meta.items()
-                                               if k == "subject"},
-                                      created_at=work.now)
-            await work.create(interaction)
+            interaction = await work.create(channel=channel.name, kind=InteractionKind.CUSTOMER,
+                                            state=InteractionState.ROUTING, inbound=True,
+                                            destination=contact.destination[:160],
+                                            contact={"name": contact.sender_name[:160], "address": contact.sender},
+                                            context={k: str(v)[:200] for k, v in contact.meta.items()
+                                                     if k == "subject"},
+                                            created_at=work.now)
             await work.parties(interaction)
             work.record(interaction, "InteractionCreated", caller=contact.sender, destination=contact.destination,
                         targetName=target.name)

@@ -45,10 +45,9 @@ class InternalRequests:
                                        channel=channel.name)
             # Routing until accepted, like an inbound contact: the offer handler for routes
             # opens it on accept and ends it on decline or no answer.
-            interaction = Interaction(channel=channel.name, kind=InteractionKind.INTERNAL,
-                                      state=InteractionState.ROUTING, destination=target.name[:160],
-                                      created_at=work.now)
-            await work.create(interaction)
+            interaction = await work.create(channel=channel.name, kind=InteractionKind.INTERNAL,
+                                            state=InteractionState.ROUTING, destination=target.name[:160],
+                                            created_at=work.now)
             await work.parties(interaction)
             work.record(interaction, "InternalRequestCreated", targetId=target.id, targetName=target.name)
             mine = await work.add_party(interaction, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)

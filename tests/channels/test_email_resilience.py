@@ -18,7 +18,7 @@ from tests.channels.conversation_desk import send, transcript
 from tests.channels.mail_support import customer_mail, send_mail, smtp_sink
 from tests.e2e.desk import ready_agent
 from tests.support.servers import serve_in_loop
-from tests.support.ws import Collector, ws_session
+from tests.support.ws import Collector, until_subscribed, ws_session
 
 
 def with_email(settings, **options):
@@ -86,6 +86,7 @@ async def test_msg1_the_relay_outage_and_its_recovery_reach_the_agent_live(backl
     async with serve_in_loop(create_app(backline)) as base, ws_session(base, francoise.token) as session:
         live = Collector(session, "subscription { messageReceived { title channel priority } }")
         try:
+            await until_subscribed(backline.bus, "message", 1)  # the outage is announced once, live
             await send(francoise, email["id"], "Réponse")  # nothing listens on the relay port
             [down] = await live.wait_for(1)
             assert down["messageReceived"]["channel"] == "email"

@@ -3,32 +3,31 @@ keep the order they were recorded in, with ids that match what subscribers recei
 
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from core.events import Event
 from core.store.history import EventRecord
+from core.store.prepared import DriverRunner
 
 
-async def test_rel3_a_unit_of_works_events_are_stored_in_order_in_one_insert(backline, clock):
+async def test_rel3_a_unit_of_works_events_are_stored_in_order_in_one_insert(backline, clock, monkeypatch):
     subscription = backline.bus.subscribe({"batch"})
-    inserts: list[str] = []
+    inserts: list[int] = []  # rows per INSERT INTO event_log sent to the driver
+    execute_many = DriverRunner.execute_many
 
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO EVENT_LOG"):
-            inserts.append(statement)
+    def count(runner, compiled, params):
+        params = list(params)
+        if compiled.sql.lstrip().upper().startswith("INSERT INTO EVENT_LOG"):
+            inserts.append(len(params))
+        return execute_many(runner, compiled, params)
 
-    engine = backline.store.engines.sync(backline.store.engines.write)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        async with backline.store.write() as uow:
-            for n in range(25):
-                uow.record(Event(topic="batch", kind=f"K{n}", at=clock.now(), payload={"n": n}))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    monkeypatch.setattr(DriverRunner, "execute_many", count)
+    async with backline.store.write() as uow:
+        for n in range(25):
+            uow.record(Event(topic="batch", kind=f"K{n}", at=clock.now(), payload={"n": n}))
     published = [subscription.queue.get_nowait() for _ in range(25)]
     subscription.close()
-    assert len(inserts) == 1
+    assert inserts == [25]
     assert [e.kind for e in published] == [f"K{n}" for n in range(25)]
     async with backline.store.read() as session:
         rows = (await session.exec(select(EventRecord).where(EventRecord.topic == "batch")
