@@ -11,7 +11,7 @@ from core.errors import InvalidInput, InvalidState, UnsupportedOperation
 from core.identity.actor import Actor
 from core.interactions import availability, targets
 from core.interactions.models import (
-    Interaction, InteractionKind, InteractionState, OfferPurpose, PartyRole, PartyState,
+    InteractionKind, InteractionState, OfferPurpose, PartyRole, PartyState,
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
