@@ -7,6 +7,11 @@ import json
 from collections import OrderedDict
 
 
+# json.dumps(data, separators=(",", ":")) without building its encoder on every call (its
+# arguments differ from the defaults): the same text, ~1 µs less per HTTP response.
+compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 class SharedEncoding:
     """The JSON text of recent result data, by object: a change executed once for its whole
     audience (schema.presence.SharedEventExecution) hands every subscriber the same `data`
@@ -22,7 +27,7 @@ class SharedEncoding:
         kept = self._texts.get(id(data))
         if kept is not None and kept[0] is data:
             return kept[1]
-        text = json.dumps(data, separators=(",", ":"))
+        text = compact_json(data)
         self._texts[id(data)] = (data, text)
         if len(self._texts) > self.SIZE:
             self._texts.popitem(last=False)
