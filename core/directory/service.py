@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import cached_property, partial
 from typing import Awaitable, Callable, Sequence
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from core.channels import ChannelRegistry
@@ -26,11 +27,25 @@ from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.actor import Actor
 from core.presence.service import PresenceService
 from core.presence.state import Presence
+from core.store.prepared import Prepared
 from core.store.unit_of_work import Store, UnitOfWork
 
 MAX_SEARCH_LENGTH = 160
 DEFAULT_PAGE_SIZE = 20
 RECENT_LIMIT = 20
+
+# A user's recent targets, written by every command that reaches a target (statements built
+# once: core.store.prepared).
+_RECENT = RecentTarget.__table__
+_RECENT_AGAIN = Prepared(update(_RECENT).where(
+    _RECENT.c.user_id == bindparam("for_user"), _RECENT.c.target_id == bindparam("for_target"),
+).values(used_at=bindparam("used_at")))
+_RECENT_NEW = Prepared(insert(_RECENT).values(
+    user_id=bindparam("user_id"), target_id=bindparam("target_id"), used_at=bindparam("used_at")))
+_RECENT_TRIM = Prepared(delete(_RECENT).where(
+    _RECENT.c.user_id == bindparam("user_id"),
+    _RECENT.c.target_id.not_in(select_columns(_RECENT.c.target_id).where(_RECENT.c.user_id == bindparam("user_id"))
+                               .order_by(_RECENT.c.used_at.desc()).limit(bindparam("limit")))))
 FAVOURITE_LIMIT = 200
 
 CurrentInteractionLookup = Callable[[Actor, "int | None"], Awaitable["CurrentInteraction | None"]]
@@ -211,17 +226,11 @@ class DirectoryService:
         """Called inside the unit of work of whatever acted on a target (a call, a consult, a
         transfer, an IM): it becomes the user's most recent target."""
         at = at or self.clock.now()
-        row = await uow.session.get(RecentTarget, (user_id, target_id))
-        if row is not None:  # already among the recents: only its time moves
-            row.used_at = at
-            uow.session.add(row)
-            return
-        uow.session.add(RecentTarget(user_id=user_id, target_id=target_id, used_at=at))
-        await uow.session.flush()
-        keep = select(RecentTarget.target_id).where(RecentTarget.user_id == user_id).order_by(
-            col(RecentTarget.used_at).desc()).limit(RECENT_LIMIT)
-        await uow.session.exec(delete(RecentTarget).where(
-            RecentTarget.user_id == user_id, col(RecentTarget.target_id).not_in(keep)))
+        again = {"for_user": user_id, "for_target": target_id, "used_at": at}
+        if (await uow.rows.execute(_RECENT_AGAIN, again)).rowcount == 1:
+            return  # already among the recents: only its time moves
+        await uow.rows.execute(_RECENT_NEW, {"user_id": user_id, "target_id": target_id, "used_at": at})
+        await uow.rows.execute(_RECENT_TRIM, {"user_id": user_id, "limit": RECENT_LIMIT})
 
     async def _require_target(self, uow: UnitOfWork, target_id: int) -> None:
         if await uow.session.get(Target, target_id) is None:
