@@ -5,7 +5,8 @@ lock when it begins (`BEGIN IMMEDIATE`), so two writers queue (core.store.loop_s
 for another process's lock without blocking the loop) instead of failing with "database is
 locked" half-way; readers begin deferred and never block. SQLite sessions are synchronous
 ones run on the event loop's thread (core.store.loop_session); other databases use
-SQLAlchemy's asyncio sessions.
+SQLAlchemy's asyncio sessions. Write connections never checkpoint the write-ahead log in a
+commit: core.store.checkpoints does it on a thread of its own while the server runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.store.checkpoints import WalCheckpointer
 from core.store.loop_session import LoopSession
 
 # Readers wait for nothing in WAL mode but a crash recovery by another connection: a short
@@ -31,7 +33,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def sqlite_engine(url: str, begin: str, busy_timeout_ms: int, pool_size: int) -> Engine:
+def sqlite_engine(url: str, begin: str, busy_timeout_ms: int, pool_size: int, checkpoints: bool = True) -> Engine:
     # Any driver named in the URL (`sqlite+aiosqlite://` included) gives way to the standard
     # sqlite3 module, whose calls run here on the loop's thread.
     # No limit on connections: a checkout that waited for a free one would wait on the
@@ -47,6 +49,8 @@ def sqlite_engine(url: str, begin: str, busy_timeout_ms: int, pool_size: int) ->
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if not checkpoints:  # core.store.checkpoints does it, off the event loop's thread
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -62,6 +66,12 @@ def sqlite_engine(url: str, begin: str, busy_timeout_ms: int, pool_size: int) ->
 class Engines:
     read: Engine | AsyncEngine
     write: Engine | AsyncEngine
+    # SQLite's WAL checkpoints, run while the server runs (`start`); None elsewhere.
+    checkpointer: WalCheckpointer | None = None
+
+    def start(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.start()
 
     @property
     def on_loop(self) -> bool:
@@ -73,6 +83,8 @@ class Engines:
         return engine if isinstance(engine, Engine) else engine.sync_engine
 
     async def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         for engine in {id(self.read): self.read, id(self.write): self.write}.values():
             result = engine.dispose()
             if result is not None:
@@ -82,7 +94,8 @@ class Engines:
 def create_engines(url: str) -> Engines:
     if is_sqlite(url):
         return Engines(read=sqlite_engine(url, "BEGIN", READ_BUSY_TIMEOUT_MS, pool_size=8),
-                       write=sqlite_engine(url, "BEGIN IMMEDIATE", 0, pool_size=1))
+                       write=sqlite_engine(url, "BEGIN IMMEDIATE", 0, pool_size=1, checkpoints=False),
+                       checkpointer=WalCheckpointer(make_url(url).database))
     engine = create_async_engine(url, pool_pre_ping=True)
     return Engines(read=engine, write=engine)
 

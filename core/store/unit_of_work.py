@@ -115,5 +115,9 @@ class Store:
         finally:
             await session.close()
 
+    def start(self) -> None:
+        """What runs beside the server's requests (SQLite's WAL checkpoints)."""
+        self.engines.start()
+
     async def close(self) -> None:
         await self.engines.dispose()
