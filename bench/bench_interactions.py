@@ -18,6 +18,7 @@ The machine's other load shows in the constant query's figure: compare ratios, n
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import time
 from collections import defaultdict
@@ -125,6 +126,10 @@ async def measure(base: str, targets: dict[str, str]) -> None:
         warm: dict[str, list[float]] = defaultdict(list)
         for a_name, b_name in pairs:
             await cycle(admin, agents[a_name], agents[b_name], a_name, targets[b_name], warm)
+        # As the server does after start-up: a full collection in this client would otherwise
+        # walk everything built so far and show as a stall in the server's figures.
+        gc.collect()
+        gc.freeze()
 
         timings: dict[str, list[float]] = defaultdict(list)
         cycles = 0
