@@ -14,7 +14,7 @@ from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy import select as select_columns
-from sqlmodel import col, select
+from sqlmodel import select
 
 from core.channels import ChannelRegistry
 from core.clock import Clock
