@@ -16,7 +16,7 @@ with the session of the same transaction.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import Integer, bindparam, insert, select, update
 
@@ -39,8 +39,8 @@ class RowMapper:
         key = table.c[self.key_names[0]]
         self.generated_key = (len(self.key_names) == 1 and key.autoincrement in (True, "auto")
                               and isinstance(key.type, Integer))
-        inserted = [name for name in self.names if not (self.generated_key and name in self.key_names)]
-        self.insert = Prepared(insert(table).values({name: bindparam(name) for name in inserted}))
+        self.inserted = tuple(name for name in self.names if not (self.generated_key and name in self.key_names))
+        self.insert = Prepared(insert(table).values({name: bindparam(name) for name in self.inserted}))
         self.update = Prepared(update(table).where(
             *(table.c[name] == bindparam(f"key_{name}") for name in self.key_names)
         ).values({name: bindparam(name) for name in self.names if name not in self.key_names}))
@@ -89,6 +89,11 @@ class RowMapper:
         state = instance.__dict__
         return {name: state.get(name) for name in self.names}
 
+    def insert_params(self, instance: Any) -> dict[str, Any]:
+        # Without a generated key: an explicit NULL would be refused by PostgreSQL.
+        state = instance.__dict__
+        return {name: state.get(name) for name in self.inserted}
+
     def update_params(self, instance: Any) -> dict[str, Any]:
         params = self.values(instance)
         for name in self.key_names:
@@ -125,11 +130,15 @@ class Rows:
                 self._driver = DriverRunner(self._connection.sync_connection)
         return self._connection
 
+    def _on_driver(self, statement: Prepared):
+        """The statement as compiled for the driver, or None where it runs through SQLAlchemy."""
+        return self._driver and statement.compiled(self._driver.dialect)
+
     async def _run(self, statement, params):
         """A Core or Prepared statement in this transaction, as it is (no write first)."""
         connection = await self.connection()
         if isinstance(statement, Prepared):
-            compiled = self._driver and statement.compiled(self._driver.dialect)
+            compiled = self._on_driver(statement)
             if compiled:
                 return self._driver.execute(compiled, params)
             statement = statement.statement
@@ -189,9 +198,9 @@ class Rows:
     async def add(self, instance: Any) -> Any:
         """Inserts a new row now: its generated id is set on it, and later reads find it."""
         mapper = mapper_of(type(instance))
-        values = mapper.values(instance)
+        values = mapper.insert_params(instance)
         connection = await self.connection()
-        compiled = self._driver and mapper.insert.compiled(self._driver.dialect)
+        compiled = self._on_driver(mapper.insert)
         if compiled:
             new_id = self._driver.insert(compiled, values)
         else:
@@ -205,7 +214,7 @@ class Rows:
         """Many rows with one INSERT (executemany). On the driver, the id SQLite gave the
         last one; None where the caller must ask the database itself."""
         connection = await self.connection()
-        compiled = self._driver and statement.compiled(self._driver.dialect)
+        compiled = self._on_driver(statement)
         if compiled:
             self._driver.execute_many(compiled, params)
             return self._driver.last_insert_rowid()
@@ -220,10 +229,6 @@ class Rows:
         """This row changed: it is written before the next read and at commit."""
         self._changed[id(instance)] = instance
 
-    def save_all(self, instances: Iterable[Any]) -> None:
-        for instance in instances:
-            self.save(instance)
-
     async def write(self) -> None:
         """Every changed row, one UPDATE (executemany) per table."""
         if not self._changed:
@@ -236,7 +241,7 @@ class Rows:
         connection = await self.connection()
         for model, params in by_model.items():
             update = mapper_of(model).update
-            compiled = self._driver and update.compiled(self._driver.dialect)
+            compiled = self._on_driver(update)
             if compiled:
                 self._driver.execute_many(compiled, params)
             else:
