@@ -13,9 +13,9 @@ from core.store.rows import Rows
 
 # Built once: routing reads the waiting requests each time agents become ready.
 _OFFER = Offer.__table__
-_WAITING = select(_OFFER).where(_OFFER.c.state == OfferState.WAITING).order_by(_OFFER.c.id)
-_WAITING_ON = Prepared(_WAITING.where(_OFFER.c.channel == bindparam("channel")))
-_WAITING = Prepared(_WAITING)
+_WAITING_ROWS = select(_OFFER).where(_OFFER.c.state == OfferState.WAITING).order_by(_OFFER.c.id)
+_WAITING = Prepared(_WAITING_ROWS)
+_WAITING_ON = Prepared(_WAITING_ROWS.where(_OFFER.c.channel == bindparam("channel")))
 _AHEAD = Prepared(select(func.count()).select_from(_OFFER).where(
     _OFFER.c.state == OfferState.WAITING, _OFFER.c.channel == bindparam("channel"), _OFFER.c.id < bindparam("offer_id")))
 

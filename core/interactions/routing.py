@@ -47,10 +47,10 @@ def _ready_channels(events: list[Event]) -> list[str | None]:
 # cost more than running it.
 _OFFER = Offer.__table__
 _TAKE = Prepared(update(_OFFER)
-         .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.state == bindparam("was_state"),
-                _OFFER.c.round == bindparam("was_round"))
-         .values(state=bindparam("new_state"), accepted_by=bindparam("taken_by"),
-                 closed_at=bindparam("taken_at"), round=bindparam("new_round")))
+                 .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.state == bindparam("was_state"),
+                        _OFFER.c.round == bindparam("was_round"))
+                 .values(state=bindparam("new_state"), accepted_by=bindparam("taken_by"),
+                         closed_at=bindparam("taken_at"), round=bindparam("new_round")))
 
 
 class Routing:
