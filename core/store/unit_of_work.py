@@ -1,6 +1,8 @@
 """Units of work: one transaction each; events recorded in it are published only after it
 commits (REL1: written before announced). Sessions are core.store.loop_session's on SQLite,
-SQLAlchemy's AsyncSession otherwise: the same awaited interface."""
+SQLAlchemy's AsyncSession otherwise: the same awaited interface. The interaction engine's
+rows go through `uow.rows` (core.store.rows) instead, in the same transaction; they are
+written before the session's last flush and the history."""
 
 from __future__ import annotations
 
