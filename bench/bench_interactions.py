@@ -151,7 +151,7 @@ async def measure(base: str, targets: dict[str, str]) -> None:
         print(f"  mutations/s {rate:8.0f}   (goal >= 300)")
         print(f"  all mutations: {describe(everything)}")
         print(f"  p99 {percentile(everything, 99):.2f} ms at saturation: {PAIRS} clients waiting in line "
-              f"(mean = clients / throughput); the latency goal is read at half load below")
+              f"(mean = clients / throughput); the latency goal is read below saturation, below")
         for name, values in sorted(timings.items()):
             print(f"  {name:26s} {describe(values)}")
         for label, paced_rate in (("at the goal's rate", GOAL_RATE), ("at half load", rate / 2)):

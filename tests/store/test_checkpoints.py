@@ -15,7 +15,7 @@ BIG = "x" * 100_000
 
 async def test_rel1_a_commit_never_checkpoints_and_the_checkpointer_copies_the_log(backline, clock, settings):
     checkpointer = backline.store.engines.checkpointer
-    assert checkpointer._thread is not None and checkpointer._thread.is_alive()  # started with the server
+    assert checkpointer.running  # started with the server
     checkpointer.stop()  # from here on, only this test checkpoints
     path = make_url(settings.database_url).database
     connection = sqlite3.connect(path)
@@ -39,7 +39,7 @@ async def test_the_checkpointer_stops_with_the_server(settings, config, clock):
 
     backline = Backline(settings, config, clock=clock)
     await backline.start()
-    thread = backline.store.engines.checkpointer._thread
-    assert thread.is_alive()
+    checkpointer = backline.store.engines.checkpointer
+    assert checkpointer.running
     await backline.stop()
-    assert not thread.is_alive()
+    assert not checkpointer.running
