@@ -27,7 +27,6 @@ from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.actor import Actor
 from core.presence.service import PresenceService
 from core.presence.state import Presence
-from core.store.prepared import Prepared
 from core.store.unit_of_work import Store, UnitOfWork
 
 MAX_SEARCH_LENGTH = 160
@@ -35,14 +34,14 @@ DEFAULT_PAGE_SIZE = 20
 RECENT_LIMIT = 20
 
 # A user's recent targets, written by every command that reaches a target (statements built
-# once: core.store.prepared).
+# once: SQLAlchemy compiles each once, into its compiled cache).
 _RECENT = RecentTarget.__table__
-_RECENT_AGAIN = Prepared(update(_RECENT).where(
+_RECENT_AGAIN = (update(_RECENT).where(
     _RECENT.c.user_id == bindparam("for_user"), _RECENT.c.target_id == bindparam("for_target"),
 ).values(used_at=bindparam("used_at")))
-_RECENT_NEW = Prepared(insert(_RECENT).values(
+_RECENT_NEW = (insert(_RECENT).values(
     user_id=bindparam("user_id"), target_id=bindparam("target_id"), used_at=bindparam("used_at")))
-_RECENT_TRIM = Prepared(delete(_RECENT).where(
+_RECENT_TRIM = (delete(_RECENT).where(
     _RECENT.c.user_id == bindparam("user_id"),
     _RECENT.c.target_id.not_in(select_columns(_RECENT.c.target_id).where(_RECENT.c.user_id == bindparam("user_id"))
                                .order_by(_RECENT.c.used_at.desc()).limit(bindparam("limit")))))

@@ -91,7 +91,6 @@ class Calls:
                 context.pop(key, None)
             context = clean_data(context, "context")
             interaction.context = context
-            work.rows.save(interaction)
             work.record(interaction, "ContextChanged", keys=sorted(set(data) | set(remove or [])))
             work.finish()
             return await snapshot(work, interaction)

@@ -106,7 +106,6 @@ class Conferences:
                 others = set(party.muted_towards)
                 others.add(towards.id) if muted else others.discard(towards.id)
                 party.muted_towards = sorted(others)
-            work.rows.save(party)
             work.record(interaction, "PartyMuted" if muted else "PartyUnmuted", partyId=party.id,
                         towardsPartyId=towards_party_id)
             work.finish()

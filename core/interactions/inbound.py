@@ -105,7 +105,6 @@ class Inbound:
         await work.set_role(interaction, party, PartyRole.OWNER)
         if interaction.state is InteractionState.ROUTING:
             interaction.state = InteractionState.ACTIVE
-            work.rows.save(interaction)
             work.record(interaction, "InteractionStarted", ownerId=party.user_id)
         await work.refresh_customer(interaction)
 

@@ -7,17 +7,15 @@ from sqlmodel import col
 from sqlmodel import select as select_models
 
 from core.interactions.models import Offer, OfferState
-from core.store.prepared import Prepared
-from core.store.rows import Rows
 
 
 # Built once: routing reads the waiting requests each time agents become ready.
 _OFFER = Offer.__table__
-_WAITING_ROWS = select(_OFFER).where(_OFFER.c.state == OfferState.WAITING).order_by(_OFFER.c.id)
-_WAITING = Prepared(_WAITING_ROWS)
-_WAITING_ON = Prepared(_WAITING_ROWS.where(_OFFER.c.channel == bindparam("channel")))
-_AHEAD = Prepared(select(func.count()).select_from(_OFFER).where(
-    _OFFER.c.state == OfferState.WAITING, _OFFER.c.channel == bindparam("channel"), _OFFER.c.id < bindparam("offer_id")))
+_WAITING_ROWS = select(Offer).where(_OFFER.c.state == OfferState.WAITING).order_by(_OFFER.c.id)
+_WAITING = _WAITING_ROWS
+_WAITING_ON = _WAITING_ROWS.where(_OFFER.c.channel == bindparam("channel"))
+_AHEAD = select(func.count()).select_from(_OFFER).where(
+    _OFFER.c.state == OfferState.WAITING, _OFFER.c.channel == bindparam("channel"), _OFFER.c.id < bindparam("offer_id"))
 
 
 _ANY_WAITING = select(Offer.id).where(Offer.state == OfferState.WAITING).limit(1)
@@ -48,9 +46,8 @@ async def positions(reader, offers: list[Offer]) -> dict[int, int]:
     """1 for the first waiting request of its channel. `reader` is a session, or a unit of
     work's rows (which writes its changes first)."""
     result = {}
-    ahead_of = _AHEAD if isinstance(reader, Rows) else _AHEAD.statement
     for offer in offers:
         if offer.state is OfferState.WAITING:
-            ahead = (await reader.execute(ahead_of, {"channel": offer.channel, "offer_id": offer.id})).scalar_one()
+            ahead = (await reader.execute(_AHEAD, {"channel": offer.channel, "offer_id": offer.id})).scalar_one()
             result[offer.id] = ahead + 1
     return result

@@ -85,14 +85,18 @@ class Reading:
                    after: int | None = None) -> tuple[list[InteractionView], bool]:
         """The caller's interactions, newest first; `after` is the last id of the previous page."""
         async with self.engine.store.read() as session:
-            query = select(Interaction).join(Party, col(Party.interaction_id) == col(Interaction.id)).where(
-                Party.user_id == actor.user_id)
+            # Interactions with one of my parties: a subquery, not a join with DISTINCT
+            # (PostgreSQL cannot compare the json columns that DISTINCT would compare).
+            mine = select(Party.interaction_id).where(Party.user_id == actor.user_id)
+            query = select(Interaction)
             if not include_ended:
-                query = query.where(Interaction.state != InteractionState.ENDED, Party.state != PartyState.LEFT)
+                mine = mine.where(Party.state != PartyState.LEFT)
+                query = query.where(Interaction.state != InteractionState.ENDED)
+            query = query.where(col(Interaction.id).in_(mine))
             if after is not None:
                 query = query.where(col(Interaction.id) < after)
             rows = list((await session.exec(
-                query.distinct().order_by(col(Interaction.id).desc()).limit(first + 1))).all())
+                query.order_by(col(Interaction.id).desc()).limit(first + 1))).all())
             views = [self.seen_by(actor, await load_view(session, row)) for row in rows[:first]]
             return views, len(rows) > first
 

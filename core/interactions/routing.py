@@ -22,7 +22,6 @@ from core.interactions.models import (
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
-from core.store.prepared import Prepared
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
@@ -46,7 +45,7 @@ def _ready_channels(events: list[Event]) -> list[str | None]:
 # The conditional update that decides who takes an offer (REL2), built once: building it
 # cost more than running it.
 _OFFER = Offer.__table__
-_TAKE = Prepared(update(_OFFER)
+_TAKE = (update(_OFFER)
                  .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.state == bindparam("was_state"),
                         _OFFER.c.round == bindparam("was_round"))
                  .values(state=bindparam("new_state"), accepted_by=bindparam("taken_by"),
@@ -93,12 +92,22 @@ class Routing:
         target = target or await targets.target_by_id(work.rows, offer.target_id)
         if candidates is None:
             candidates = await self._candidates(work, offer, interaction, target)
-        if candidates:
-            await self._ring(work, offer, interaction, candidates[0])
+        chosen = await self._first_available(work, candidates, offer.channel)
+        if chosen is not None:
+            await self._ring(work, offer, interaction, chosen)
         elif targets.is_person(target):
             await self.close_offer(work, offer, failure, reason=f"{target.name} did not take it")
         else:
             await self._wait(work, offer, interaction)
+
+    async def _first_available(self, work: Work, candidates: list[int], channel: str) -> int | None:
+        """The first candidate still available once locked (INS4): another instance may
+        have given them an interaction since the candidates were read."""
+        for user_id in candidates:
+            await self.engine.presence.load_for_change(work.uow, user_id, channel)
+            if await self.engine.presence.available_agents(work.rows, [user_id], channel):
+                return user_id
+        return None
 
     async def _ring(self, work: Work, offer: Offer, interaction: Interaction, user_id: int) -> None:
         party = await work.add_party(interaction, ROLE_WHILE_ALERTING[offer.purpose], PartyState.ALERTING,
@@ -108,7 +117,6 @@ class Routing:
         offer.ringing_party_id = party.id
         offer.tried = [*offer.tried, user_id]
         offer.round += 1
-        work.rows.save(offer)
         work.record(interaction, "OfferRinging", offerId=offer.id, purpose=offer.purpose.value,
                     userId=user_id, partyId=party.id, targetName=offer.target_name)
         timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
@@ -121,7 +129,6 @@ class Routing:
         offer.ringing_user_id = None
         offer.ringing_party_id = None
         offer.round += 1
-        work.rows.save(offer)
         position = (await queue.positions(work.rows, [offer]))[offer.id]
         work.record(interaction, "OfferWaiting", offerId=offer.id, purpose=offer.purpose.value,
                     targetName=offer.target_name, position=position, requesterId=offer.requester_id)
@@ -139,7 +146,6 @@ class Routing:
         offer.reason = reason[:200]
         offer.closed_at = work.now
         offer.round += 1
-        work.rows.save(offer)
         work.record(interaction, "OfferClosed", offerId=offer.id, purpose=offer.purpose.value,
                     outcome=state.value, reason=offer.reason, requesterId=offer.requester_id)
         if follow_up:
@@ -261,7 +267,7 @@ class Routing:
     async def ring_expired(self, offer_id: int, round_: int) -> None:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
-            offer = await work.rows.get(Offer, offer_id)
+            offer = await work.offer(offer_id)
             if offer is None or offer.state is not OfferState.RINGING or offer.round != round_:
                 return
             await self._unanswered(work, offer, OfferState.NO_ANSWER, reason="no answer in time")
@@ -270,7 +276,7 @@ class Routing:
     async def queue_expired(self, offer_id: int, round_: int) -> None:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
-            offer = await work.rows.get(Offer, offer_id)
+            offer = await work.offer(offer_id)
             if offer is None or offer.state is not OfferState.WAITING or offer.round != round_:
                 return
             await self.close_offer(work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out")
@@ -286,12 +292,17 @@ class Routing:
                 return 0  # the common case: no write transaction for nothing
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
-            for offer in await queue.waiting(work.rows, channel):
+            for waiting in await queue.waiting(work.rows, channel):
+                # Read again under the interaction's lock: another instance may have served it.
+                offer = await work.offer(waiting.id)
+                if offer is None or offer.state is not OfferState.WAITING:
+                    continue
                 interaction = await work.interaction(offer.interaction_id)
                 target = await targets.target_by_id(work.rows, offer.target_id)
                 candidates = await self._candidates(work, offer, interaction, target)
-                if candidates:
-                    await self._ring(work, offer, interaction, candidates[0])
+                chosen = await self._first_available(work, candidates, offer.channel)
+                if chosen is not None:
+                    await self._ring(work, offer, interaction, chosen)
                     rung += 1
             work.finish()
         return rung

@@ -8,7 +8,6 @@ from sqlalchemy import bindparam, func, or_, select
 from core.directory.models import PERSON_KINDS, Target, TargetKind, TargetMember
 from core.errors import InvalidInput, NotFound
 from core.identity.models import User
-from core.store.prepared import Prepared
 
 # `simulate call --to queue:Support`: the prefixes a destination may use.
 PREFIXES = {
@@ -24,12 +23,12 @@ PREFIXES = {
 # Built once: SQLAlchemy caches its SQL, but building it cost more than running it. Whole
 # rows of the target table, read as a unit of work's rows (core.store.rows).
 _TARGET, _USER, _MEMBER = Target.__table__, User.__table__, TargetMember.__table__
-_BY_DESTINATION = select(_TARGET).outerjoin(_USER, _USER.c.id == _TARGET.c.user_id).where(
+_BY_DESTINATION = select(Target).outerjoin(_USER, _USER.c.id == _TARGET.c.user_id).where(
     _TARGET.c.kind.in_(bindparam("kinds", expanding=True)),
     or_(func.lower(_TARGET.c.name) == bindparam("wanted"), func.lower(_TARGET.c.address) == bindparam("wanted"),
         func.lower(_TARGET.c.address) == bindparam("whole"), func.lower(_USER.c.username) == bindparam("wanted")),
 ).limit(1)
-_MEMBERS = Prepared(select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id")))
+_MEMBERS = (select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id")))
 
 
 def is_person(target: Target) -> bool:

@@ -15,7 +15,6 @@ from core.interactions import rules
 from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
 )
-from core.store.prepared import Prepared
 from core.store.unit_of_work import UnitOfWork
 from core.supervision.hearing import Audience, event_audience, is_supervisor
 
@@ -24,23 +23,28 @@ if TYPE_CHECKING:
 
 TOPIC = "interaction"
 
-# The statements of every command, built once: SQLAlchemy caches their SQL, but building a
-# statement and computing its cache key cost more than SQLite takes to run it. They select
-# whole tables: the unit of work's rows (core.store.rows) are built from them.
+# The statements of every command, built once: SQLAlchemy keeps each one's SQL in its
+# compiled cache, and building a statement and its cache key costs more than SQLite takes
+# to run it.
 INTERACTION, PARTY, OFFER = Interaction.__table__, Party.__table__, Offer.__table__
-_INTERACTION_WITH_PARTIES = Prepared(
-    select(INTERACTION, PARTY).outerjoin(PARTY, PARTY.c.interaction_id == INTERACTION.c.id)
-    .where(INTERACTION.c.id == bindparam("interaction_id")).order_by(PARTY.c.id))
-_PARTIES = Prepared(select(PARTY).where(PARTY.c.interaction_id == bindparam("interaction_id")).order_by(PARTY.c.id))
-_OFFERS = Prepared(select(OFFER).where(OFFER.c.interaction_id == bindparam("interaction_id")).order_by(OFFER.c.id))
-_OFFERS_WITH = Prepared(  # an offer with the other offers of its interaction
-    select(OFFER).where(OFFER.c.interaction_id == select(OFFER.c.interaction_id)
-                        .where(OFFER.c.id == bindparam("offer_id")).scalar_subquery()).order_by(OFFER.c.id))
+# INS4: every change to an interaction, its parties or its offers is made holding the
+# interaction's row lock, taken when the interaction is first read (PostgreSQL; SQLite's one
+# writer holds the database). Concurrent commands on one call run one after the other.
+_INTERACTION_WITH_PARTIES = (
+    select(Interaction, Party).outerjoin(Party, PARTY.c.interaction_id == INTERACTION.c.id)
+    .where(INTERACTION.c.id == bindparam("interaction_id")).order_by(PARTY.c.id)
+    .with_for_update(of=INTERACTION).execution_options(populate_existing=True))
+_INTERACTION_OF_OFFER = select(OFFER.c.interaction_id).where(OFFER.c.id == bindparam("offer_id"))
+_PARTIES = select(Party).where(PARTY.c.interaction_id == bindparam("interaction_id")).order_by(PARTY.c.id)
+# Read once per unit of work, under the interaction's lock: what an earlier, unlocked read
+# (the waiting queue) said of them is replaced by what holds now.
+_OFFERS = (select(Offer).where(OFFER.c.interaction_id == bindparam("interaction_id")).order_by(OFFER.c.id)
+           .execution_options(populate_existing=True))
 # Live is every state but LEFT (rules.LIVE): a plain comparison keeps the SQL fixed (an IN
 # list would be expanded for each run).
 assert set(rules.LIVE) == set(PartyState) - {PartyState.LEFT}
-_OTHER_LIVE_LEGS = Prepared(  # an agent's live legs on a channel, but on one interaction
-    select(PARTY, INTERACTION).join(INTERACTION, INTERACTION.c.id == PARTY.c.interaction_id).where(
+_OTHER_LIVE_LEGS = (  # an agent's live legs on a channel, but on one interaction
+    select(Party, Interaction).join(Interaction, INTERACTION.c.id == PARTY.c.interaction_id).where(
         PARTY.c.user_id == bindparam("user_id"),
         PARTY.c.state != PartyState.LEFT,
         PARTY.c.interaction_id != bindparam("interaction_id"),
@@ -106,11 +110,12 @@ class Work:
 
     async def offer(self, offer_id: int) -> Offer | None:
         """An offer, read with the other offers of its interaction (a command's answer lists
-        them all)."""
-        rows = await self.rows.all(Offer, _OFFERS_WITH, {"offer_id": offer_id})
-        if rows:
-            self._offers.setdefault(rows[0].interaction_id, rows)
-        return next((o for o in rows if o.id == offer_id), None)
+        them all) once the interaction is locked: what it says then is what holds."""
+        interaction_id = (await self.rows.execute(_INTERACTION_OF_OFFER, {"offer_id": offer_id})).scalar()
+        if interaction_id is None:
+            return None
+        interaction = await self.interaction(interaction_id)
+        return next((o for o in await self.offers(interaction) if o.id == offer_id), None)
 
     def offer_opened(self, offer: Offer) -> None:
         if offer.interaction_id in self._offers:
@@ -161,7 +166,6 @@ class Work:
         for interaction in self.touched.values():
             if interaction.id not in self._created:
                 interaction.version += 1
-                self.rows.save(interaction)
 
     # -- parties -------------------------------------------------------------------------
 
@@ -199,7 +203,6 @@ class Work:
         party.state = state
         if state is PartyState.LEFT:
             party.left_at = self.now
-        self.rows.save(party)
         if state is PartyState.LEFT and party.user_id is not None and before in rules.LIVE:
             await self.engine.presence.adjust_load(self.uow, party.user_id, interaction.channel, -1,
                                                    actor_id=self.actor_id)
@@ -213,7 +216,6 @@ class Work:
         if party.role is role:
             return
         party.role = role
-        self.rows.save(party)
         self.record(interaction, "PartyRoleChanged", partyId=party.id, userId=party.user_id, role=role.value)
 
     async def refresh_customer(self, interaction: Interaction) -> None:
@@ -253,7 +255,6 @@ class Work:
         interaction.state = InteractionState.ENDED
         interaction.ended_at = self.now
         interaction.end_reason = reason
-        self.rows.save(interaction)
         for party in await self.parties(interaction):
             if party.state in rules.LIVE:
                 await self.set_state(interaction, party, PartyState.LEFT)

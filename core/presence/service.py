@@ -20,7 +20,6 @@ from core.identity.models import User
 from core.presence.models import ChannelPresence
 from core.presence.state import Presence, derive
 from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, watch_presence
-from core.store.prepared import Prepared
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
@@ -40,11 +39,14 @@ _AVAILABLE = select(ChannelPresence.user_id).where(
     ChannelPresence.ready == True,  # noqa: E712
     ChannelPresence.load < bindparam("capacity"),
 ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
-# Whole rows, for a unit of work's rows (core.store.rows).
+# The agent with their presence row on a channel, the agent's row locked (INS4): presence
+# and load changes of one agent, from any instance, run one after the other. (The presence
+# row may not exist yet; the user row always does.)
 _USER, _PRESENCE = User.__table__, ChannelPresence.__table__
-_AGENT_WITH_PRESENCE = Prepared(sa_select(_USER, _PRESENCE).outerjoin(_PRESENCE, and_(
+_AGENT_WITH_PRESENCE = (sa_select(User, ChannelPresence).outerjoin(ChannelPresence, and_(
     _PRESENCE.c.user_id == _USER.c.id, _PRESENCE.c.channel == bindparam("channel"),
-)).where(_USER.c.id == bindparam("user_id")))
+)).where(_USER.c.id == bindparam("user_id"))
+    .with_for_update(of=_USER).execution_options(populate_existing=True))
 
 
 def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
@@ -171,20 +173,21 @@ class PresenceService:
         return await self._change(uow, user_id, channel, actor_id, load=load)
 
     async def load_for_change(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
-        """The agent and their presence row in one query, kept by the unit of work: a command
-        adjusts several agents' load, some more than once (the engine also calls it before
-        it reads the agent to add them to an interaction)."""
+        """The agent and their presence row in one query, the agent locked until the unit
+        of work ends: a command adjusts several agents' load, some more than once (the engine
+        also calls it before it reads the agent to add them to an interaction)."""
         self.channels.get(channel)
-        if uow.rows.known(ChannelPresence, (user_id, channel)) is not None:
+        if (user_id, channel) in uow.locked_presence:
             return
         await uow.rows.load(_AGENT_WITH_PRESENCE, {"user_id": user_id, "channel": channel}, User, ChannelPresence)
+        uow.locked_presence.add((user_id, channel))
 
     # -- internals -----------------------------------------------------------------------
 
     async def _row(self, uow: UnitOfWork, user_id: int, channel: str) -> ChannelPresence | None:
-        self.channels.get(channel)  # NotFound for a channel that is not enabled
-        # Kept by the unit of work: an interaction command adjusts one agent's load more than once.
-        return await uow.rows.get(ChannelPresence, (user_id, channel))
+        """The presence row, read under the agent's lock (once per unit of work)."""
+        await self.load_for_change(uow, user_id, channel)  # NotFound for a channel that is not enabled
+        return uow.rows.known(ChannelPresence, (user_id, channel))
 
     async def _require_logged_in(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
         row = await self._row(uow, user_id, channel)
@@ -211,7 +214,6 @@ class PresenceService:
         if after.visible() != before.visible():
             row.since = now
             after = self._derive(row, user_id, channel)
-        uow.rows.save(row)
         if after.visible() != before.visible() or after.load != before.load:
             uow.record(presence_event(after, user.team_id, now, actor_id))
         return after

@@ -76,6 +76,10 @@ class LoopSession:
     def no_autoflush(self):
         return self.sync_session.no_autoflush
 
+    @property
+    def identity_map(self):
+        return self.sync_session.identity_map
+
     # -- statements ----------------------------------------------------------------------
 
     async def exec(self, statement, **kwargs):

@@ -1,12 +1,12 @@
 """Units of work: one transaction each; events recorded in it are published only after it
-commits (REL1: written before announced). Sessions are core.store.loop_session's on SQLite,
-SQLAlchemy's AsyncSession otherwise: the same awaited interface. The interaction engine's
-rows go through `uow.rows` (core.store.rows) instead, in the same transaction; they are
-written before the session's last flush and the history."""
+commits (REL1: written before announced), with positions in commit order. Sessions are
+core.store.loop_session's on SQLite, SQLAlchemy's AsyncSession otherwise: the same awaited
+interface, and one identity map per transaction (`uow.rows` speaks to the same session)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -17,61 +17,80 @@ from core.events import Event, EventBus
 from core.store.db import Engines, session_factory
 from core.store.history import EventRecord
 from core.store.loop_session import LoopConnection
-from core.store.prepared import Prepared
 from core.store.rows import Rows
 
 
 _EVENT_LOG = EventRecord.__table__
-_INSERT_EVENTS = Prepared(insert(_EVENT_LOG).values(
-    {name: bindparam(name) for name in ("at", "topic", "kind", "actor_id", "subject", "payload")}))
+_INSERT_EVENTS = insert(_EVENT_LOG).values(
+    {name: bindparam(name) for name in ("at", "topic", "kind", "actor_id", "subject", "payload")})
 _LAST_ROWID = text("SELECT last_insert_rowid()")
+# PostgreSQL: the transaction-level advisory lock under which a transaction takes its events'
+# positions and commits (any constant; Backline takes no other advisory lock).
+EVENT_POSITIONS_LOCK = 0x4241434B  # "BACK"
+_TAKE_POSITIONS = text(f"SELECT pg_advisory_xact_lock({EVENT_POSITIONS_LOCK})")
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, ids_follow_last_rowid: bool = False) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.ids_follow_last_rowid = ids_follow_last_rowid
         self._events: list[Event] = []
-        # The engine's hot rows (interactions, parties, offers, presence), outside the ORM.
+        # The engine's hot rows (interactions, parties, offers, presence), in the session.
         self.rows = Rows(session)
+        # The agents (and channels) whose row this transaction has locked (INS4).
+        self.locked_presence: set[tuple[int, str]] = set()
+
+    @property
+    def has_events(self) -> bool:
+        return bool(self._events)
 
     def record(self, event: Event) -> None:
         # Not added to the session: every autoflush would insert history rows one at a time.
         self._events.append(event)
 
-    async def write_history(self) -> list[Event]:
+    async def write_history(self, single_writer: bool) -> list[Event]:
         """The recorded events as history rows, in one batched INSERT, returned with their
-        ids in the order they were recorded.
+        ids (their positions) in the order they were recorded.
 
-        The rows of one INSERT get ascending ids in the order of its rows. On SQLite the
-        unit of work holds the write lock, so they are the last ones given, read back with
-        `last_insert_rowid()` (cheaper than RETURNING). Elsewhere RETURNING gives them; it
-        need not list them in order, and asking SQLAlchemy to sort them
-        (`sort_by_parameter_order`) makes it insert one row at a time, so they are sorted here."""
+        A position must follow commit order: a reader that has gone past position 42 must
+        never later find a 41 committed after it. A sequence alone does not give that (a
+        transaction that took 41 can commit after the one that took 42). SQLite has one
+        writer at a time (this unit of work holds the write lock), so the ids it gives are in
+        commit order, the last one read back with `last_insert_rowid()`. On PostgreSQL a
+        transaction-level advisory lock is taken first and held until commit: ids drawn
+        under it are greater than every committed one and smaller than every later one.
+        RETURNING need not list the ids in order, so they are sorted here."""
         if not self._events:
             return []
         rows = [EventRecord.row(event) for event in self._events]
-        connection = await self.session.connection()  # the unit of work's transaction
-        if self.ids_follow_last_rowid:
-            last = await self.rows.insert_all(_INSERT_EVENTS, rows)
-            if last is None:
-                last = (await connection.execute(_LAST_ROWID)).scalar_one()
+        if single_writer:
+            await self.session.execute(_INSERT_EVENTS, rows)
+            last = (await self.session.execute(_LAST_ROWID)).scalar_one()
             ids = list(range(last - len(rows) + 1, last + 1))
         else:
-            ids = sorted((await connection.execute(_INSERT_EVENTS.statement.returning(_EVENT_LOG.c.id), rows)).scalars())
+            await self.session.execute(_TAKE_POSITIONS)
+            ids = sorted((await self.session.execute(_INSERT_EVENTS.returning(_EVENT_LOG.c.id), rows)).scalars())
         return [event.stored(event_id) for event, event_id in zip(self._events, ids, strict=True)]
 
 
 class Store:
-    """Opens sessions. Writes in this process are serialized by a lock held from BEGIN to
-    publish, so events reach subscribers in commit order (PRS2's order per agent)."""
+    """Opens sessions; a write's events are published after it commits, in commit order.
+
+    SQLite has one writer: this process's writes take turns on a lock held from BEGIN to
+    publish (BEGIN IMMEDIATE would make them queue anyway, polling; the lock makes them wait
+    in order, and publish in commit order). On PostgreSQL, write transactions run at once, in
+    this process and across processes: contended rows are locked where they are read
+    (INS4), and only the end of a transaction that recorded events (positions, commit,
+    publish) takes turns, under the advisory lock and, within the process, a lock of its own
+    so that its publishing follows its commit order too."""
 
     def __init__(self, engines: Engines, bus: EventBus) -> None:
         self.engines = engines
         self.bus = bus
         self._read_sessions = session_factory(engines.read)
         self._write_sessions = session_factory(engines.write)
-        self._write_lock = asyncio.Lock()
+        self.single_writer = engines.on_loop
+        self._writer = asyncio.Lock() if self.single_writer else None
+        self._tail = asyncio.Lock()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -91,16 +110,23 @@ class Store:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
-        async with self._write_lock:
-            async with self._session(self._write_sessions) as session:
-                uow = UnitOfWork(session, ids_follow_last_rowid=self.engines.on_loop)
-                async with session.begin():
-                    yield uow
-                    await uow.rows.write()
-                    await session.flush()
-                    events = await uow.write_history()
-            if events:
-                self.bus.publish(events)
+        async with self._writer or contextlib.nullcontext():
+            tail: asyncio.Lock | None = None
+            try:
+                async with self._session(self._write_sessions) as session:
+                    uow = UnitOfWork(session)
+                    async with session.begin():
+                        yield uow
+                        await session.flush()
+                        if uow.has_events and not self.single_writer:
+                            await self._tail.acquire()
+                            tail = self._tail
+                        events = await uow.write_history(self.single_writer)
+                if events:
+                    self.bus.publish(events)
+            finally:
+                if tail is not None:
+                    tail.release()
 
     @asynccontextmanager
     async def _session(self, sessions) -> AsyncIterator[AsyncSession]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Enum
 from sqlmodel import Field, SQLModel
 
 from core.store.types import UTCDateTime
@@ -25,8 +25,10 @@ class Supervision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     supervisor_id: int = Field(foreign_key="app_user.id", index=True)
     agent_id: int = Field(foreign_key="app_user.id", index=True)
-    mode: Mode = Field(max_length=20)
-    scope: Scope = Field(max_length=20)
+    # Named as migration 0007 names them (a model's enum type is otherwise named after its
+    # class, `mode` / `scope`, which PostgreSQL would not find).
+    mode: Mode = Field(sa_column=Column(Enum(Mode, name="supervisionmode"), nullable=False))
+    scope: Scope = Field(sa_column=Column(Enum(Scope, name="supervisionscope"), nullable=False))
     # The interaction, for the INTERACTION scope; no foreign key: interactions are another area.
     interaction_id: int | None = Field(default=None, index=True)
     active: bool = Field(default=True, index=True)

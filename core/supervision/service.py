@@ -170,7 +170,6 @@ class SupervisionService:
         party = await work.add_party(interaction, ROLE_OF_MODE[supervision.mode], PartyState.CONNECTED,
                                      user_id=supervision.supervisor_id)
         party.supervised_user_id = supervision.agent_id
-        work.rows.save(party)
         work.record(interaction, "SupervisionStarted", partyId=party.id, supervisorId=supervision.supervisor_id,
                     agentId=supervision.agent_id, mode=supervision.mode.value)
         return party
@@ -181,7 +180,6 @@ class SupervisionService:
         or narrow (back to silent: the party is withdrawn from their view)."""
         before = audience_of(party, self.tell_agent)
         party.role = ROLE_OF_MODE[mode]
-        work.rows.save(party)
         after = audience_of(party, self.tell_agent)
         work.record(interaction, "SupervisionModeChanged", partyId=party.id, mode=mode.value,
                     previous=previous.value, knownTo=min(before, after).label)
@@ -197,7 +195,7 @@ class SupervisionService:
         if not supervision.active:
             raise InvalidState("This supervision has ended.")
         table = Party.__table__
-        query = sa_select(table).where(table.c.user_id == supervision.supervisor_id,
+        query = sa_select(Party).where(table.c.user_id == supervision.supervisor_id,
                                        table.c.supervised_user_id == supervision.agent_id,
                                        table.c.state.in_(rules.LIVE),
                                        table.c.role.in_(SUPERVISOR_ROLES))

@@ -43,15 +43,17 @@ class TeamInteractions:
                    after: int | None = None) -> tuple[list[InteractionView], bool]:
         """Live interactions of the teams, newest first; `after` is the last id of the previous page."""
         teams = watched_teams(actor, team_id)
-        query = select(Interaction).join(Party, col(Party.interaction_id) == col(Interaction.id)).where(
-            Interaction.state != InteractionState.ENDED,
-            col(Party.role).in_(rules.AGENT_ROLES), col(Party.state).in_(rules.LIVE))
+        # A subquery, not a join with DISTINCT: PostgreSQL cannot compare json columns.
+        staffed = select(Party.interaction_id).where(col(Party.role).in_(rules.AGENT_ROLES),
+                                                     col(Party.state).in_(rules.LIVE))
         if teams is not None:
-            query = query.where(col(Party.team_id).in_(teams))
+            staffed = staffed.where(col(Party.team_id).in_(teams))
+        query = select(Interaction).where(Interaction.state != InteractionState.ENDED,
+                                          col(Interaction.id).in_(staffed))
         if after is not None:
             query = query.where(col(Interaction.id) < after)
         async with self.engine.store.read() as session:
             rows = list((await session.exec(
-                query.distinct().order_by(col(Interaction.id).desc()).limit(first + 1))).all())
+                query.order_by(col(Interaction.id).desc()).limit(first + 1))).all())
             views = [self.engine.reading.seen_by(actor, await load_view(session, row)) for row in rows[:first]]
         return views, len(rows) > first

@@ -17,14 +17,13 @@ from core.interactions import rules
 from core.interactions.models import Interaction, InteractionState, PartyRole, PartyState
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
-from core.store.prepared import Prepared
 from core.transcripts.models import DoneMark
 
 if TYPE_CHECKING:
     from core.runtime import Backline
 
 _INTERACTION = Interaction.__table__
-_LIVE_CONSULTATION = Prepared(select(_INTERACTION.c.id).where(
+_LIVE_CONSULTATION = (select(_INTERACTION.c.id).where(
     _INTERACTION.c.parent_id == bindparam("parent_id"), _INTERACTION.c.state != InteractionState.ENDED).limit(1))
 
 

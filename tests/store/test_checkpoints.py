@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import sqlite3
 
+import pytest
 from sqlalchemy.engine import make_url
 
 from core.events import Event
+
+pytestmark = pytest.mark.parametrize("store_kind", ["sqlite"])  # SQLite's own write-ahead log
 
 BIG = "x" * 100_000
 

@@ -3,31 +3,36 @@ keep the order they were recorded in, with ids that match what subscribers recei
 
 from __future__ import annotations
 
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from core.events import Event
 from core.store.history import EventRecord
-from core.store.prepared import DriverRunner
 
 
-async def test_rel3_a_unit_of_works_events_are_stored_in_order_in_one_insert(backline, clock, monkeypatch):
+def statements_to_the_driver(engine, inserts: list[str]):
+    """Every INSERT INTO event_log that SQLAlchemy hands to the driver (its public
+    `before_cursor_execute` event): one entry per statement, an executemany counting once."""
+
+    def seen(connection, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO EVENT_LOG"):
+            inserts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    return lambda: event.remove(engine, "before_cursor_execute", seen)
+
+
+async def test_rel3_a_unit_of_works_events_are_stored_in_order_in_one_insert(backline, clock):
     subscription = backline.bus.subscribe({"batch"})
-    inserts: list[int] = []  # rows per INSERT INTO event_log sent to the driver
-    execute_many = DriverRunner.execute_many
-
-    def count(runner, compiled, params):
-        params = list(params)
-        if compiled.sql.lstrip().upper().startswith("INSERT INTO EVENT_LOG"):
-            inserts.append(len(params))
-        return execute_many(runner, compiled, params)
-
-    monkeypatch.setattr(DriverRunner, "execute_many", count)
+    inserts: list[str] = []
+    stop = statements_to_the_driver(backline.store.engines.sync(backline.store.engines.write), inserts)
     async with backline.store.write() as uow:
         for n in range(25):
             uow.record(Event(topic="batch", kind=f"K{n}", at=clock.now(), payload={"n": n}))
     published = [subscription.queue.get_nowait() for _ in range(25)]
     subscription.close()
-    assert inserts == [25]
+    stop()
+    assert len(inserts) == 1
     assert [e.kind for e in published] == [f"K{n}" for n in range(25)]
     async with backline.store.read() as session:
         rows = (await session.exec(select(EventRecord).where(EventRecord.topic == "batch")

@@ -1,11 +1,13 @@
-"""A unit of work's hot rows (core.store.rows): one object per row, new rows inserted at once
-with their ids, changed rows written before the next read and at commit, nothing written
+"""A unit of work's hot rows (core.store.rows): one object per row in the session's own
+identity map (one per transaction), new rows inserted at once with their ids and the
+mapper's events, changed rows written before the next read and at commit, nothing written
 when the unit of work fails."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 from core.interactions.models import Interaction, InteractionKind, InteractionState, Party, PartyRole, PartyState
 from core.presence.models import ChannelPresence
@@ -27,7 +29,7 @@ async def test_rel1_new_rows_get_ids_at_once_and_reads_return_the_same_object(ba
         interaction, party = await _new_call(uow, clock)
         assert interaction.id is not None and party.interaction_id == interaction.id
         assert await uow.rows.get(Interaction, interaction.id) is interaction
-        [again] = await uow.rows.all(Party, select(PARTY).where(PARTY.c.id == party.id))
+        [again] = await uow.rows.all(Party, select(Party).where(PARTY.c.id == party.id))
         assert again is party
 
 
@@ -35,13 +37,11 @@ async def test_rel1_a_changed_row_is_written_before_the_next_read_and_at_commit(
     async with backline.store.write() as uow:
         interaction, party = await _new_call(uow, clock)
         party.state = PartyState.CONNECTED
-        uow.rows.save(party)
         # A statement that only the database answers sees the change (written before it).
         stored = await uow.rows.execute(text("SELECT state FROM interaction_party WHERE id = :id"), {"id": party.id})
         assert stored.scalar_one() == PartyState.CONNECTED.name
         party.left_at = clock.now()
         party.muted_towards = [7]
-        uow.rows.save(party)
     async with backline.store.read() as session:
         stored = await session.get(Party, party.id)
     assert (stored.state, stored.muted_towards, stored.left_at) == (PartyState.CONNECTED, [7], clock.now())
@@ -52,7 +52,6 @@ async def test_rel1_nothing_is_written_when_the_unit_of_work_fails(backline, clo
         async with backline.store.write() as uow:
             interaction, party = await _new_call(uow, clock)
             party.state = PartyState.LEFT
-            uow.rows.save(party)
             raise RuntimeError("half way")
     async with backline.store.read() as session:
         assert await session.get(Interaction, interaction.id) is None
@@ -61,14 +60,33 @@ async def test_rel1_nothing_is_written_when_the_unit_of_work_fails(backline, clo
 
 async def test_rows_with_a_composite_key_and_an_outer_joins_missing_side(backline, clock):
     async with backline.store.write() as uow:
-        user = (await uow.rows.all(User, select(User.__table__).limit(1)))[0]
+        user = (await uow.rows.all(User, select(User).limit(1)))[0]
         assert await uow.rows.get(ChannelPresence, (user.id, "nowhere")) is None
         row = await uow.rows.add(ChannelPresence(user_id=user.id, channel="nowhere", since=clock.now(),
                                                  idle_since=clock.now()))
         assert await uow.rows.get(ChannelPresence, (user.id, "nowhere")) is row
         presence = ChannelPresence.__table__
         joined = await uow.rows.load(
-            select(User.__table__, presence).outerjoin(
+            select(User, ChannelPresence).outerjoin(
                 presence, (presence.c.user_id == User.__table__.c.id) & (presence.c.channel == "elsewhere"))
             .where(User.__table__.c.id == user.id), None, User, ChannelPresence)
         assert joined == [(user, None)]
+
+
+async def test_rel1_the_engines_rows_live_in_the_sessions_one_identity_map_and_mapper_events_apply(backline, clock):
+    inserted: list[int] = []
+
+    def seen(mapper, connection, target) -> None:
+        inserted.append(target.interaction_id)
+
+    event.listen(Party, "before_insert", seen)
+    try:
+        async with backline.store.write() as uow:
+            interaction, party = await _new_call(uow, clock)
+            identity_map = uow.session.identity_map
+            assert identity_map.get(Session.identity_key(Interaction, interaction.id)) is interaction
+            assert identity_map.get(Session.identity_key(Party, party.id)) is party
+            assert uow.rows.known(Party, party.id) is party
+    finally:
+        event.remove(Party, "before_insert", seen)
+    assert inserted == [interaction.id]

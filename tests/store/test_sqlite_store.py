@@ -26,12 +26,12 @@ from core.store.unit_of_work import Store
 REPO = Path(__file__).resolve().parents[2]
 
 
-def sync_url(database_url: str) -> str:
-    return database_url.replace("sqlite+aiosqlite", "sqlite", 1)
+def sync_url(sqlite_database_url: str) -> str:
+    return sqlite_database_url.replace("sqlite+aiosqlite", "sqlite", 1)
 
 
-async def test_every_connection_uses_wal_and_foreign_keys(database_url):
-    engines = create_engines(database_url)
+async def test_every_connection_uses_wal_and_foreign_keys(sqlite_database_url):
+    engines = create_engines(sqlite_database_url)
     try:
         for engine, busy_timeout in ((engines.read, READ_BUSY_TIMEOUT_MS), (engines.write, 0)):
             with engine.connect() as conn:
@@ -44,14 +44,14 @@ async def test_every_connection_uses_wal_and_foreign_keys(database_url):
         await engines.dispose()
 
 
-async def test_a_writer_waits_for_another_process_lock_while_the_loop_keeps_serving(database_url):
+async def test_a_writer_waits_for_another_process_lock_while_the_loop_keeps_serving(sqlite_database_url):
     """Another process holds the write lock: our write waits for it (it does not fail with
     "database is locked"), and meanwhile the event loop runs other requests (reads too)."""
-    store = Store(create_engines(database_url), InProcessBus())
+    store = Store(create_engines(sqlite_database_url), InProcessBus())
     holder = subprocess.Popen(
         [sys.executable, "-c", (
             "import sqlite3, sys, time\n"
-            f"db = sqlite3.connect({str(make_url(database_url).database)!r}, isolation_level=None)\n"
+            f"db = sqlite3.connect({str(make_url(sqlite_database_url).database)!r}, isolation_level=None)\n"
             "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); sys.stdin.readline()\n"
             "db.execute('COMMIT')\n")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -81,11 +81,11 @@ async def test_a_writer_waits_for_another_process_lock_while_the_loop_keeps_serv
         await store.close()
 
 
-async def test_write_transactions_take_the_write_lock_when_they_begin(database_url):
+async def test_write_transactions_take_the_write_lock_when_they_begin(sqlite_database_url):
     """A second writer waits at BEGIN rather than failing half-way."""
     bus = InProcessBus()
-    store = Store(create_engines(database_url), bus)
-    other = create_engine(sync_url(database_url), connect_args={"timeout": 0.1, "isolation_level": None})
+    store = Store(create_engines(sqlite_database_url), bus)
+    other = create_engine(sync_url(sqlite_database_url), connect_args={"timeout": 0.1, "isolation_level": None})
     try:
         async with store.write() as uow:
             uow.session.add(Team(name="Holding the lock"))
@@ -171,15 +171,15 @@ asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
 
 
-def test_concurrent_writer_processes_never_see_database_is_locked(database_url):
+def test_concurrent_writer_processes_never_see_database_is_locked(sqlite_database_url):
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, database_url, f"p{n}", "60"], cwd=REPO,
+        subprocess.Popen([sys.executable, "-c", WRITER, sqlite_database_url, f"p{n}", "60"], cwd=REPO,
                          stderr=subprocess.PIPE)
         for n in range(3)
     ]
     errors = [w.communicate(timeout=120)[1].decode() for w in writers]
     assert [w.returncode for w in writers] == [0, 0, 0], errors
-    engine = create_engine(sync_url(database_url))
+    engine = create_engine(sync_url(sqlite_database_url))
     try:
         with engine.connect() as conn:
             count = conn.execute(text("SELECT count(*) FROM team WHERE name LIKE 'p%-%'")).scalar()
