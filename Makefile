@@ -18,8 +18,10 @@ run: $(STAMP)
 	$(BIN)/backline demo load
 	$(BIN)/backline serve
 
+# Every behaviour test runs on SQLite and on PostgreSQL (an embedded server the test
+# dependencies bring), on two workers.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
