@@ -7,11 +7,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from core.store.types import UTCDateTime
 
+
+def search_text(length: int):
+    """Searched text: compared by code point on every store. SQLite compares bytes; on
+    PostgreSQL the `C` collation does the same, so that a prefix range (`word >= 'dup' AND
+    word < 'dup' || U+10FFFF`) is exact and read from the index in its order (DIR1), whatever
+    the database's own collation."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 class TargetKind(str, enum.Enum):
     AGENT = "agent"
@@ -32,7 +39,7 @@ class Target(SQLModel, table=True):
     kind: TargetKind = Field(max_length=32, index=True)
     name: str = Field(max_length=160)
     # Folded words of the name (core.directory.text.search_key), kept for searching.
-    search_key: str = Field(max_length=320, index=True)
+    search_key: str = Field(sa_column=Column(search_text(320), nullable=False, index=True))
     user_id: int | None = Field(default=None, foreign_key="app_user.id", unique=True)
     # A routing point's number, a queue's address; informational.
     address: str | None = Field(default=None, max_length=80)
@@ -59,9 +66,9 @@ class TargetWord(SQLModel, table=True):
     __tablename__ = "target_word"
     __table_args__ = (Index("ix_target_word_order", "word", "search_key", "kind", "target_id"),)
 
-    word: str = Field(max_length=160, primary_key=True)
+    word: str = Field(sa_column=Column(search_text(160), primary_key=True))
     target_id: int = Field(foreign_key="target.id", primary_key=True, index=True)
-    search_key: str = Field(max_length=320)
+    search_key: str = Field(sa_column=Column(search_text(320), nullable=False))
     # The TargetKind's name, as the target table stores it (a plain string here, so that
     # the enum type is not declared twice on PostgreSQL).
     kind: str = Field(max_length=32)
