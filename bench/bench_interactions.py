@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sqlite3
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench.cycle import ACCEPT, CALL, COMPLETE, CONSULT, LOGIN, LOG_IN, RELEASE, open_offer
-from bench.support import demo_database, describe, percentile, sqlite_url, temporary_folder
+from bench.support import agent_targets, demo_stores, describe, percentile, temporary_folder
 
 PAIRS = 8
 SECONDS = 6.0
@@ -110,7 +109,7 @@ async def constant_rate(http: httpx.AsyncClient, token: str) -> float:
     return done / (time.perf_counter() - started)
 
 
-async def measure(base: str, targets: dict[str, str]) -> None:
+async def measure(base: str, targets: dict[str, str]) -> float:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
         async def desk(name: str) -> Desk:
@@ -171,22 +170,23 @@ async def measure(base: str, targets: dict[str, str]) -> None:
         constant = await constant_rate(http, admin.headers["Authorization"].removeprefix("Bearer "))
         print(f"constant query (reasonCodes), same clients: {constant:8.0f} req/s; "
               f"mutation/constant ratio {rate / constant:.2f}")
-
-
-def agent_targets(path: Path) -> dict[str, str]:
-    db = sqlite3.connect(path)
-    rows = db.execute("SELECT u.username, t.id FROM target t JOIN app_user u ON u.id = t.user_id").fetchall()
-    db.close()
-    return {username: str(target_id) for username, target_id in rows}
+        return rate
 
 
 def main() -> None:
     from tests.support.servers import server_process
 
-    with temporary_folder() as folder:
-        path = demo_database(Path(folder))
-        with server_process(sqlite_url(path), extra_env={"BACKLINE_RATE_LIMIT": "1000000"}) as base:
-            asyncio.run(measure(base, agent_targets(path)))
+    # Both stores in one run, one after the other on the same machine: compare each one's
+    # mutation/constant ratio, and PostgreSQL's saturated rate with SQLite's (goal >= 0.5).
+    rates: dict[str, float] = {}
+    with temporary_folder() as folder, demo_stores(Path(folder)) as stores:
+        for store, url in stores:
+            print(f"\n--- store: {store}", flush=True)
+            with server_process(url, extra_env={"BACKLINE_RATE_LIMIT": "1000000"}) as base:
+                rates[store] = asyncio.run(measure(base, asyncio.run(agent_targets(url))))
+    if rates.get("sqlite"):
+        print(f"\nsaturated mutations/s: sqlite {rates['sqlite']:.0f}, postgresql {rates['postgresql']:.0f}; "
+              f"postgresql/sqlite {rates['postgresql'] / rates['sqlite']:.2f} (goal >= 0.5)")
 
 
 if __name__ == "__main__":

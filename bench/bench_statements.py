@@ -2,12 +2,14 @@
 
 Timings on a shared machine wander; statement counts do not. Each command is sent through the
 in-process GraphQL app (authentication, the command, the answer's reads) on a migrated demo
-database, and every statement the engines execute is counted until the background listeners
-(routing's dispatcher, supervision's follower) are idle again, so their work is counted with the
-command that caused it. Prints per command: statements on the write engine, on the read engine,
-how many of them are INSERTs, and the total as a ratio of a bare `logIn` mutation's (the cheapest
-write, measured in the same run), for one consult-then-transfer cycle and one inbound call routed
-to a group and accepted.
+database, on SQLite and then on PostgreSQL (an embedded server) in the same run, and every
+statement the engines execute is counted until the background listeners (routing's dispatcher,
+supervision's follower) are idle again, so their work is counted with the command that caused it.
+Prints per command, the two stores side by side (sqlite | postgresql): on SQLite the statements on
+the write engine and on the read engine, then for each store how many are INSERTs, UPDATEs and
+SELECTs, the total, and the total as a ratio of a bare `logIn` mutation's on the same store (the
+cheapest write, measured in the same run), for one consult-then-transfer cycle and one inbound
+call routed to a group and accepted; then each store's total for one warm cycle.
 """
 
 from __future__ import annotations
@@ -18,33 +20,42 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import ExecuteStyle
 
 from bench.cycle import ACCEPT, CALL, COMPLETE, CONSULT, LOG_IN, RELEASE, open_offer
-from bench.support import REPO, demo_database, sqlite_url, temporary_folder
+from bench.support import REPO, demo_stores, temporary_folder
 
 
 class StatementCounter:
-    """Counts the statements SQLite runs for each engine, whether SQLAlchemy sent them or a
-    prepared statement went straight to the driver (core.store.prepared): sqlite3's trace
-    callback sees both. Transaction control (BEGIN, COMMIT) is not counted; an executemany
-    counts once per row, as SQLite runs it."""
+    """Counts the statements each engine sends to its driver, through SQLAlchemy's
+    `before_cursor_execute` event (every statement goes through SQLAlchemy, on both stores).
+    Transaction control (BEGIN, COMMIT) is not counted: it does not pass through a cursor,
+    and is skipped if it does. An executemany counts once per row of parameters, as the
+    database runs it; a batch of SQLAlchemy's "insertmanyvalues" (one INSERT of many VALUES
+    rows, which it uses on PostgreSQL) counts once, as it is one statement. On SQLite the write and read engines are counted apart ("write",
+    "read"); on PostgreSQL one engine serves both ("shared")."""
 
     def __init__(self, engines) -> None:
         self.counts: Counter[str] = Counter()
-        for name, engine in (("write", engines.write), ("read", engines.read)):
-            event.listen(engines.sync(engine).pool, "checkout", self._tracer(name))
+        named = [("write", engines.write), ("read", engines.read)]
+        if engines.read is engines.write:
+            named = [("shared", engines.write)]
+        for name, engine in named:
+            event.listen(engines.sync(engine), "before_cursor_execute", self._counter(name))
 
-    def _tracer(self, name: str):
-        def count(statement: str) -> None:
+    def _counter(self, name: str):
+        def count(_connection, _cursor, statement: str, parameters, context, executemany: bool) -> None:
             verb = statement.lstrip().split(None, 1)[0].upper()
             if verb in ("BEGIN", "COMMIT", "ROLLBACK"):
                 return
-            self.counts[name] += 1
-            self.counts[f"{name}:{verb}"] += 1
-
-        def on_checkout(dbapi_connection, _record, _proxy) -> None:
-            dbapi_connection.set_trace_callback(count)
-        return on_checkout
+            # `executemany` is true for an insertmanyvalues batch too, whose parameters are
+            # flattened: only a true executemany runs the statement once per row.
+            many = executemany and context is not None and context.execute_style is ExecuteStyle.EXECUTEMANY
+            n = len(parameters) if many else 1
+            self.counts[name] += n
+            self.counts["total"] += n
+            self.counts[verb] += n
+        return count
 
     def take(self) -> Counter[str]:
         taken, self.counts = self.counts, Counter()
@@ -66,14 +77,14 @@ class Desk:
 
 
 
-async def measure(path: Path) -> list[tuple[str, Counter[str]]]:
+async def measure(url: str) -> list[tuple[str, Counter[str]]]:
     from core.clock import ManualClock
     from core.config import Settings
     from core.runtime import Backline
     from schema.app import create_app
     from tests.support.config import repository_config
 
-    settings = Settings(database_url=sqlite_url(path), plugins_file=REPO / "plugins.toml",
+    settings = Settings(database_url=url, plugins_file=REPO / "plugins.toml",
                         rate_limit_per_second=1_000_000)
     backline = Backline(settings, repository_config(settings.plugins_file), clock=ManualClock())
     await backline.start()
@@ -145,30 +156,49 @@ async def ringing_desk(backline, call: dict, desks: dict) -> Desk:
     return desks[row[0]]
 
 
-def report(rows: list[tuple[str, Counter[str]]]) -> None:
-    baseline = rows[0][1]["write"] + rows[0][1]["read"]
-    print(f"{'command':36s} {'write':>6s} {'read':>5s} {'insert':>6s} {'update':>6s} {'select':>6s} {'total':>6s} "
-          f"{'x logIn':>8s}")
-    cycle = writes = 0
-    for name, counts in rows[1:] if rows[0][0] == rows[1][0] else rows:
-        total = counts["write"] + counts["read"]
-        selects = counts["write:SELECT"] + counts["read:SELECT"]
-        if name.endswith("(2nd)"):
-            cycle += total
-            writes += counts["write"]
-        print(f"{name:36s} {counts['write']:6d} {counts['read']:5d} {counts['write:INSERT']:6d} "
-              f"{counts['write:UPDATE']:6d} {selects:6d} {total:6d} {total / baseline:8.1f}")
-    print(f"one warm consult-then-transfer cycle (6 mutations): {cycle} statements, "
-          f"{cycle / 6:.1f} per mutation, {cycle / 6 / baseline:.1f} x logIn ({baseline} statements)")
-    # The write engine's statements are those run under the write lock, which serializes writers.
-    print(f"  of which on the write engine (under the write lock): {writes}, {writes / 6:.1f} per mutation, "
-          f"{writes / 6 / rows[0][1]['write']:.1f} x logIn's ({rows[0][1]['write']})")
+Rows = list[tuple[str, Counter[str]]]
+
+
+def report(results: dict[str, Rows]) -> None:
+    """The counts of every store side by side, each against its own store's logIn."""
+    stores = list(results)
+    baselines = {store: rows[0][1]["total"] for store, rows in results.items()}
+    columns = f"{'insert':>6s} {'update':>6s} {'select':>6s} {'total':>6s} {'x logIn':>7s}"
+    headers = [(f"{'write':>5s} {'read':>4s} " if store == "sqlite" else "") + columns for store in stores]
+    print(f"{'':38s} " + " | ".join(f"{store:^{len(header)}s}" for store, header in zip(stores, headers)))
+    print(f"{'command':38s} " + " | ".join(headers))
+    first = results[stores[0]]
+    skip = 1 if first[0][0] == first[1][0] else 0  # the first logIn is the baseline, the second is shown
+    for i, (name, _) in enumerate(first[skip:], start=skip):
+        cells = []
+        for store in stores:
+            row_name, counts = results[store][i]
+            assert row_name == name, (store, row_name, name)
+            cell = (f"{counts['write']:5d} {counts['read']:4d} " if store == "sqlite" else "")
+            cell += (f"{counts['INSERT']:6d} {counts['UPDATE']:6d} {counts['SELECT']:6d} {counts['total']:6d} "
+                     f"{counts['total'] / baselines[store]:7.1f}")
+            cells.append(cell)
+        print(f"{name:38s} " + " | ".join(cells))
+    for store, rows in results.items():
+        baseline = baselines[store]
+        warm = [counts for name, counts in rows if name.endswith("(2nd)")]
+        cycle = sum(counts["total"] for counts in warm)
+        print(f"{store}: one warm consult-then-transfer cycle (6 mutations): {cycle} statements, "
+              f"{cycle / 6:.1f} per mutation, {cycle / 6 / baseline:.1f} x logIn ({baseline} statements)")
+        if rows[0][1]["write"]:
+            # SQLite's write engine runs its statements under the write lock, which serializes
+            # writers (PostgreSQL has no such engine: one engine, row locks).
+            writes = sum(counts["write"] for counts in warm)
+            print(f"  of which on the write engine (under the write lock): {writes}, {writes / 6:.1f} per mutation, "
+                  f"{writes / 6 / rows[0][1]['write']:.1f} x logIn's ({rows[0][1]['write']})")
 
 
 def main() -> None:
-    with temporary_folder() as folder:
-        path = demo_database(Path(folder))
-        report(asyncio.run(measure(path)))
+    results: dict[str, Rows] = {}
+    with temporary_folder() as folder, demo_stores(Path(folder)) as stores:
+        for store, url in stores:
+            results[store] = asyncio.run(measure(url))
+    report(results)
 
 
 if __name__ == "__main__":

