@@ -28,7 +28,7 @@ _BY_DESTINATION = select(Target).outerjoin(_USER, _USER.c.id == _TARGET.c.user_i
     or_(func.lower(_TARGET.c.name) == bindparam("wanted"), func.lower(_TARGET.c.address) == bindparam("wanted"),
         func.lower(_TARGET.c.address) == bindparam("whole"), func.lower(_USER.c.username) == bindparam("wanted")),
 ).limit(1)
-_MEMBERS = (select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id")))
+_MEMBERS = select(_MEMBER.c.user_id).where(_MEMBER.c.target_id == bindparam("target_id"))
 
 
 def is_person(target: Target) -> bool:

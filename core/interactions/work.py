@@ -30,11 +30,15 @@ INTERACTION, PARTY, OFFER = Interaction.__table__, Party.__table__, Offer.__tabl
 # INS4: every change to an interaction, its parties or its offers is made holding the
 # interaction's row lock, taken when the interaction is first read (PostgreSQL; SQLite's one
 # writer holds the database). Concurrent commands on one call run one after the other.
-_INTERACTION_WITH_PARTIES = (
-    select(Interaction, Party).outerjoin(Party, PARTY.c.interaction_id == INTERACTION.c.id)
-    .where(INTERACTION.c.id == bindparam("interaction_id")).order_by(PARTY.c.id)
-    .with_for_update(of=INTERACTION).execution_options(populate_existing=True))
-_INTERACTION_OF_OFFER = select(OFFER.c.interaction_id).where(OFFER.c.id == bindparam("offer_id"))
+def _locked_with_parties(which):
+    return (select(Interaction, Party).outerjoin(Party, PARTY.c.interaction_id == INTERACTION.c.id)
+            .where(INTERACTION.c.id == which).order_by(PARTY.c.id)
+            .with_for_update(of=INTERACTION).execution_options(populate_existing=True))
+
+
+_INTERACTION_WITH_PARTIES = _locked_with_parties(bindparam("interaction_id"))
+_INTERACTION_OF_OFFER_WITH_PARTIES = _locked_with_parties(
+    select(OFFER.c.interaction_id).where(OFFER.c.id == bindparam("offer_id")).scalar_subquery())
 _PARTIES = select(Party).where(PARTY.c.interaction_id == bindparam("interaction_id")).order_by(PARTY.c.id)
 # Read once per unit of work, under the interaction's lock: what an earlier, unlocked read
 # (the waiting queue) said of them is replaced by what holds now.
@@ -78,12 +82,17 @@ class Work:
         interaction = self.rows.known(Interaction, interaction_id)
         if interaction is not None and interaction_id in self._parties:
             return interaction
-        rows = await self.rows.load(_INTERACTION_WITH_PARTIES, {"interaction_id": interaction_id},
-                                    Interaction, Party)
-        if not rows:
+        interaction = await self._lock(_INTERACTION_WITH_PARTIES, {"interaction_id": interaction_id})
+        if interaction is None:
             raise NotFound(f"No interaction with id {interaction_id}.")
+        return interaction
+
+    async def _lock(self, statement, params) -> Interaction | None:
+        rows = await self.rows.load(statement, params, Interaction, Party)
+        if not rows:
+            return None
         interaction = rows[0][0]
-        self._parties.setdefault(interaction_id, [party for _, party in rows if party is not None])
+        self._parties.setdefault(interaction.id, [party for _, party in rows if party is not None])
         return interaction
 
     async def create(self, **values: Any) -> Interaction:
@@ -111,10 +120,9 @@ class Work:
     async def offer(self, offer_id: int) -> Offer | None:
         """An offer, read with the other offers of its interaction (a command's answer lists
         them all) once the interaction is locked: what it says then is what holds."""
-        interaction_id = (await self.rows.execute(_INTERACTION_OF_OFFER, {"offer_id": offer_id})).scalar()
-        if interaction_id is None:
+        interaction = await self._lock(_INTERACTION_OF_OFFER_WITH_PARTIES, {"offer_id": offer_id})
+        if interaction is None:
             return None
-        interaction = await self.interaction(interaction_id)
         return next((o for o in await self.offers(interaction) if o.id == offer_id), None)
 
     def offer_opened(self, offer: Offer) -> None:

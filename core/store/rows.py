@@ -72,11 +72,3 @@ class Rows:
     async def create(self, model: type, **values: Any) -> Any:
         """A new row of `model` built by its own constructor (defaults apply), inserted now."""
         return await self.add(model(**values))
-
-    async def insert_all(self, statement, params: list[dict[str, Any]]) -> None:
-        """Many rows with one Core INSERT (executemany), in this transaction."""
-        await self.session.execute(statement, params)
-
-    async def write(self) -> None:
-        """Every pending change, now (the session also flushes before each read)."""
-        await self.session.flush()
