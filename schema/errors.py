@@ -8,6 +8,7 @@ from typing import Annotated, Awaitable, Callable, TypeVar, Union
 import strawberry
 
 from core import errors as core_errors
+from core.store.contention import retrying
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -94,7 +95,9 @@ async def attempt(call: Callable[[], Awaitable[T]] | Awaitable[T], success: Call
     service did is half applied (its unit of work rolled back). Given a function, it is called
     inside the guard, so that an argument it parses (a malformed id) fails typed too."""
     try:
-        value = await (call() if callable(call) else call)
+        # A command given as a function is run again if the database aborted it to resolve a
+        # race (core.store.contention); a coroutine can only run once.
+        value = await (retrying(call) if callable(call) else call)
     except core_errors.BacklineError as exc:
         return as_error(exc)
     return success(value)

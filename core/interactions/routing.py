@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.directory.models import Target
 from core.errors import Conflict, InvalidState, NotFound, PermissionDenied
@@ -22,6 +23,7 @@ from core.interactions.models import (
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
+from core.store.contention import retrying
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
@@ -122,7 +124,7 @@ class Routing:
         timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
                    else self.engine.options.ring_timeout_seconds)
         offer_id, round_ = offer.id, offer.round
-        self.engine.clock.call_later(timeout, lambda: self._guarded(self.ring_expired(offer_id, round_)))
+        self.engine.clock.call_later(timeout, lambda: self._guarded(lambda: self.ring_expired(offer_id, round_)))
 
     async def _wait(self, work: Work, offer: Offer, interaction: Interaction) -> None:
         offer.state = OfferState.WAITING
@@ -134,7 +136,7 @@ class Routing:
                     targetName=offer.target_name, position=position, requesterId=offer.requester_id)
         offer_id, round_ = offer.id, offer.round
         self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
-                                     lambda: self._guarded(self.queue_expired(offer_id, round_)))
+                                     lambda: self._guarded(lambda: self.queue_expired(offer_id, round_)))
 
     # -- closing -------------------------------------------------------------------------
 
@@ -187,9 +189,11 @@ class Routing:
                 "new_round": offer.round + 1})
             if result.rowcount != 1:
                 raise Conflict("Somebody else took this request first.")
-            # What the update wrote, without reading it back.
-            offer.state, offer.accepted_by = OfferState.ACCEPTED, actor.user_id
-            offer.closed_at, offer.round = work.now, offer.round + 1
+            # What the update wrote, as the row's committed state: known without reading it
+            # back, and not written a second time at the next flush.
+            for name, value in (("state", OfferState.ACCEPTED), ("accepted_by", actor.user_id),
+                                ("closed_at", work.now), ("round", offer.round + 1)):
+                set_committed_value(offer, name, value)
             party = next((p for p in await work.parties(interaction) if p.id == offer.ringing_party_id), None)
             if party is not None:
                 await self.engine.behaviour(interaction.channel).retrieve(interaction, party)
@@ -258,9 +262,9 @@ class Routing:
 
     # -- time-outs -----------------------------------------------------------------------
 
-    async def _guarded(self, call) -> None:
+    async def _guarded(self, command) -> None:
         try:
-            await call
+            await retrying(command)
         except Exception:  # a time-out must never take the clock down with it
             log.exception("Interaction time-out failed")
 
@@ -321,10 +325,10 @@ class Routing:
             if offer.state is OfferState.RINGING:
                 timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
                            else self.engine.options.ring_timeout_seconds)
-                self.engine.clock.call_later(timeout, lambda o=offer_id, r=round_: self._guarded(self.ring_expired(o, r)))
+                self.engine.clock.call_later(timeout, lambda o=offer_id, r=round_: self._guarded(lambda: self.ring_expired(o, r)))
             else:
                 self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
-                                             lambda o=offer_id, r=round_: self._guarded(self.queue_expired(o, r)))
+                                             lambda o=offer_id, r=round_: self._guarded(lambda: self.queue_expired(o, r)))
         await self.dispatch_waiting()  # agents may have become ready while nobody listened
 
     async def stop(self) -> None:
@@ -334,7 +338,7 @@ class Routing:
         # One command's presence changes are published together: the agents it made ready
         # are served in one pass per channel, not one per event.
         for channel in _ready_channels(events):
-            await self.dispatch_waiting(channel)
+            await retrying(lambda: self.dispatch_waiting(channel))
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Until every presence change published so far has been served."""

@@ -91,8 +91,8 @@ class LoopSession:
     async def get(self, entity, ident, **kwargs):
         return self.sync_session.get(entity, ident, **kwargs)
 
-    async def flush(self, objects=None) -> None:
-        self.sync_session.flush(objects)
+    async def flush(self) -> None:
+        self.sync_session.flush()
 
     async def delete(self, instance: Any) -> None:
         self.sync_session.delete(instance)
