@@ -18,7 +18,10 @@ class Event:
     payload: dict[str, Any] = field(default_factory=dict)
     actor_id: int | None = None
     subject: str | None = None  # e.g. "agent:12" or "interaction:7"; history is read by it
-    id: int | None = None  # the history row's id once stored: a total order per process
+    id: int | None = None  # the history row's id once stored: its position, in commit order
+    # Committed through this instance (False: read from the log, committed by another one);
+    # background reactions run where the change was made (core.store.relay).
+    local: bool = True
 
     def stored(self, event_id: int) -> "Event":
         return replace(self, id=event_id)

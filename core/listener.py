@@ -49,8 +49,10 @@ class BusListener:
 
     async def _listen(self) -> None:
         async for event in self._subscription:
+            if not event.local:  # another instance made it, and reacts to it there
+                continue
             # The events one command published arrive together: handle them as one batch.
-            batch = [event, *self._drain()]
+            batch = [event, *(e for e in self._drain() if e.local)]
             self._busy = True
             try:
                 await self.handler(batch)

@@ -65,7 +65,7 @@ class Backline:
         self._started: list = []
 
     async def start(self) -> None:
-        self.store.start()
+        await self.store.start()
         for channel in self.channels:
             await channel.start(self)
             self._started.append(channel)

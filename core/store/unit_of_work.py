@@ -17,6 +17,7 @@ from core.events import Event, EventBus
 from core.store.db import Engines, session_factory
 from core.store.history import EventRecord
 from core.store.loop_session import LoopConnection
+from core.store.relay import NOTIFY, EventRelay
 from core.store.rows import Rows
 
 
@@ -81,7 +82,8 @@ class Store:
     this process and across processes: contended rows are locked where they are read
     (INS4), and only the end of a transaction that recorded events (positions, commit,
     publish) takes turns, under the advisory lock and, within the process, a lock of its own
-    so that its publishing follows its commit order too."""
+    so that its publishing follows its commit order too. There, events are published from the
+    log (core.store.relay): this instance's and every other instance's, in commit order."""
 
     def __init__(self, engines: Engines, bus: EventBus) -> None:
         self.engines = engines
@@ -91,6 +93,8 @@ class Store:
         self.single_writer = engines.on_loop
         self._writer = asyncio.Lock() if self.single_writer else None
         self._tail = asyncio.Lock()
+        # PostgreSQL: every instance's events, read from the log in commit order (INS1).
+        self.relay = None if self.single_writer else EventRelay(engines.write, engines.write.url, bus)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -112,6 +116,7 @@ class Store:
     async def write(self) -> AsyncIterator[UnitOfWork]:
         async with self._writer or contextlib.nullcontext():
             tail: asyncio.Lock | None = None
+            expected: list[Event] | None = None
             try:
                 async with self._session(self._write_sessions) as session:
                     uow = UnitOfWork(session)
@@ -122,9 +127,16 @@ class Store:
                             await self._tail.acquire()
                             tail = self._tail
                         events = await uow.write_history(self.single_writer)
+                        if events and self._relaying:
+                            await session.execute(NOTIFY)  # delivered at commit, in commit order
+                            self.relay.expect(events)
+                            expected = events
+                expected = None
                 if events:
-                    self.bus.publish(events)
+                    await self._publish(events)
             finally:
+                if expected:  # not committed
+                    self.relay.forget(expected)
                 if tail is not None:
                     tail.release()
 
@@ -143,9 +155,24 @@ class Store:
         finally:
             await session.close()
 
-    def start(self) -> None:
-        """What runs beside the server's requests (SQLite's WAL checkpoints)."""
+    @property
+    def _relaying(self) -> bool:
+        return self.relay is not None and self.relay.started
+
+    async def _publish(self, events: list[Event]) -> None:
+        if self._relaying:
+            await self.relay.committed()  # with other instances' events, in commit order
+        else:
+            self.bus.publish(events)
+
+    async def start(self) -> None:
+        """What runs beside the server's requests: SQLite's WAL checkpoints, PostgreSQL's
+        listener of the other instances' events."""
         self.engines.start()
+        if self.relay is not None:
+            await self.relay.start()
 
     async def close(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
         await self.engines.dispose()

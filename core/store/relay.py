@@ -1,0 +1,160 @@
+"""One event stream across instances on PostgreSQL (INS1): the event log is the source of
+truth, LISTEN / NOTIFY only wakes the instances.
+
+Every write transaction that records events sends `NOTIFY backline_events` before it commits
+(PostgreSQL delivers it at commit, in commit order). Each instance keeps a connection of its
+own listening on that channel; when woken, and after each of its own commits, it reads the
+log from the last position it published (`id > last`, in order: positions follow commit order,
+core.store.unit_of_work) and publishes what it finds to its in-process bus. So an instance's
+subscribers get every event of the cluster once, in commit order, its own included; after the
+listening connection is lost and comes back, the log is read from the same position, and
+nothing sent meanwhile is missed.
+
+Events this instance committed are published as the objects it built (`local`); events read
+from the log that other instances committed are marked `local=False`: background reactions
+(routing, supervision following) react to local events only, so each runs once per event in
+the cluster, on the instance that made the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Iterable
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.engine import make_url
+
+from core.events import Event, EventBus
+from core.store.history import EventRecord
+
+log = logging.getLogger("backline.relay")
+
+CHANNEL = "backline_events"
+NOTIFY = text(f"NOTIFY {CHANNEL}")
+BATCH = 1000
+_LOG = EventRecord.__table__
+_AFTER = select(_LOG).where(_LOG.c.id > bindparam("last")).order_by(_LOG.c.id).limit(BATCH)
+_LAST = select(func.coalesce(func.max(_LOG.c.id), 0))
+_RECONNECT_FIRST, _RECONNECT_LONGEST = 0.05, 2.0
+
+
+def listener_dsn(url: str) -> str:
+    """The asyncpg DSN of an SQLAlchemy `postgresql+asyncpg://` URL (the same server and
+    database, a connection of the listener's own)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class EventRelay:
+    def __init__(self, engine, url, bus: EventBus) -> None:
+        self.engine = engine  # the store's async engine, to read the log
+        self.dsn = listener_dsn(url)
+        self.bus = bus
+        self.last = 0
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._connection = None
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+        self.started = False
+        self._local: dict[int, Event] = {}  # position -> own event, committed or committing
+
+    @property
+    def listening(self) -> bool:
+        """Whether the listening connection is up (readiness, INS5)."""
+        return self._connection is not None and not self._connection.is_closed()
+
+    async def start(self) -> None:
+        """From the log's end: what was committed before this instance started is history."""
+        if self.started:  # a started Backline started again (the ASGI lifespan)
+            return
+        async with self.engine.connect() as connection:
+            self.last = (await connection.execute(_LAST)).scalar_one()
+        await self._listen()
+        self._task = asyncio.create_task(self._follow())
+        self.started = True
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.started = False
+        self._local: dict[int, Event] = {}  # position -> own event, committed or committing
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()
+
+    # -- publishing ----------------------------------------------------------------------
+
+    def expect(self, events: Iterable[Event]) -> None:
+        """Before a local commit: these positions are this instance's own (the follower may
+        read them from the log before the committing command publishes them)."""
+        for event in events:
+            self._local[event.id] = event
+
+    def forget(self, events: Iterable[Event]) -> None:
+        """The transaction did not commit: its positions will never be in the log."""
+        for event in events:
+            self._local.pop(event.id, None)
+
+    async def committed(self) -> None:
+        """After a local commit: publish everything up to and including its events."""
+        await self.catch_up()
+
+    async def catch_up(self) -> None:
+        async with self._lock:
+            while True:
+                async with self.engine.connect() as connection:
+                    rows = (await connection.execute(_AFTER, {"last": self.last})).all()
+                if not rows:
+                    return
+                self.bus.publish(self._local.pop(row.id, None) or _remote(row) for row in rows)
+                self.last = rows[-1].id
+                if len(rows) < BATCH:
+                    return
+
+    # -- listening -----------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        import asyncpg  # the PostgreSQL extra
+
+        connection = await asyncpg.connect(self.dsn)
+        await connection.add_listener(CHANNEL, self._notified)
+        connection.add_termination_listener(self._lost)
+        self._connection = connection
+
+    def _notified(self, *_args) -> None:
+        self._wake.set()
+
+    def _lost(self, _connection) -> None:
+        self._wake.set()  # the follower notices, reconnects and reads what it missed
+
+    async def _follow(self) -> None:
+        backoff = _RECONNECT_FIRST
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self.listening:
+                try:
+                    await self._listen()
+                    backoff = _RECONNECT_FIRST
+                except Exception as error:  # the server is away: try again, a little later each time
+                    log.warning("Event listener cannot reconnect (%s); retrying in %.2f s", error, backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, _RECONNECT_LONGEST)
+                    self._wake.set()
+                    continue
+            try:
+                await self.catch_up()
+            except Exception:
+                log.exception("Reading the event log failed; reading again")
+                await asyncio.sleep(_RECONNECT_FIRST)
+                self._wake.set()
+
+
+def _remote(row) -> Event:
+    return Event(topic=row.topic, kind=row.kind, at=row.at, payload=dict(row.payload),
+                 actor_id=row.actor_id, subject=row.subject, id=row.id, local=False)
