@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from core.errors import NotAuthenticated
 from core.identity.service import bearer_token
 from core.runtime import Backline
+from core.store.readiness import readiness
 from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
@@ -147,7 +148,15 @@ class StraightToGraphQL:
 
 
 async def health(_: Request) -> JSONResponse:
+    """Liveness (INS5): the process answers; nothing else is checked."""
     return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Readiness (INS5): 200 when this instance can take work, 503 with what is missing."""
+    checks = await readiness(request.app.state.backline.store)
+    ok = all(checks.values())
+    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
 
 
 def create_app(backline: Backline) -> Starlette:
@@ -166,6 +175,8 @@ def create_app(backline: Backline) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            Route("/healthz", health),
+            Route("/readyz", ready),
         ],
         lifespan=lifespan,
         middleware=[

@@ -44,8 +44,11 @@ def cmd_serve(settings: Settings, args) -> None:
 
     from schema.app import create_app
 
+    from core.store.one_server import claim
+
     host = args.host or settings.host
     port = args.port or settings.port
+    held = claim(settings.database_url)  # noqa: F841 (held until the process ends)
     app = create_app(_backline(settings))
     # Everything built so far (modules, schema, mappers: some 150,000 objects) lives as long
     # as the process. Frozen, a full garbage collection no longer walks it: ~1 ms instead of

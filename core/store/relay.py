@@ -64,6 +64,11 @@ class EventRelay:
         """Whether the listening connection is up (readiness, INS5)."""
         return self._connection is not None and not self._connection.is_closed()
 
+    @property
+    def listener_pid(self) -> int | None:
+        """The server process of the listening connection (an operator's `pg_stat_activity`)."""
+        return self._connection.get_server_pid() if self.listening else None
+
     async def start(self) -> None:
         """From the log's end: what was committed before this instance started is history."""
         if self.started:  # a started Backline started again (the ASGI lifespan)
