@@ -13,7 +13,10 @@ _SPECIAL = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae
 
 def fold(text: str) -> str:
     """`Hélène Œuvray` -> `helene oeuvray`."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
+    # Decomposed first as well: compatibility forms (mathematical letters, say) decompose to
+    # letters that have a case of their own, which casefold then folds.
+    compatible = unicodedata.normalize("NFKD", text).casefold().translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", compatible)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
