@@ -72,10 +72,15 @@ class InProcessBus:
 
     def __init__(self) -> None:
         self._by_topic: dict[str, set[_QueueSubscription]] = defaultdict(set)
+        self.published = 0  # events, for the instance's metrics
+        self.delivered = 0  # events handed to a subscription
 
     def publish(self, events: Iterable[Event]) -> None:
         for event in events:
-            for subscription in tuple(self._by_topic.get(event.topic, ())):
+            self.published += 1
+            subscriptions = tuple(self._by_topic.get(event.topic, ()))
+            self.delivered += len(subscriptions)
+            for subscription in subscriptions:
                 subscription.queue.put_nowait(event)
 
     def subscribe(self, topics: Iterable[str]) -> _QueueSubscription:
@@ -90,3 +95,7 @@ class InProcessBus:
 
     def subscriber_count(self, topic: str) -> int:
         return len(self._by_topic.get(topic, ()))
+
+    def subscription_count(self) -> int:
+        """Open subscriptions, whatever their topics."""
+        return len({s for subscriptions in self._by_topic.values() for s in subscriptions})

@@ -15,6 +15,7 @@ from core.identity.guests import GuestTokens
 from core.identity.service import IdentityService
 from core.interactions.engine import InteractionEngine
 from core.messages.outages import ChannelOutages
+from core.metrics import Tally
 from core.messages.service import MessagesService
 from core.plugins import load_plugins
 from core.presence.service import PresenceService
@@ -42,6 +43,7 @@ class Backline:
         self.config = config if config is not None else load_config(settings.plugins_file)
         self.clock = clock or SystemClock()
         self.bus = bus or InProcessBus()
+        self.tally = Tally()  # what an operator watches (GET /metrics)
         # Plugins load here, synchronously, so a broken one stops start-up before anything
         # listens.
         self.plugin_manager, self.channels = load_plugins(self.config, plugins)

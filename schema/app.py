@@ -28,6 +28,7 @@ from core.store.readiness import readiness
 from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
+from schema.metrics import metrics_endpoint
 from schema.rate_limit import RateLimitMiddleware
 from schema.root import build_schema
 from schema.wire import compact_json, data_payload_text, next_text
@@ -177,6 +178,7 @@ def create_app(backline: Backline) -> Starlette:
             Route("/health", health),
             Route("/healthz", health),
             Route("/readyz", ready),
+            Route("/metrics", metrics_endpoint(backline)),
         ],
         lifespan=lifespan,
         middleware=[

@@ -28,6 +28,7 @@ from schema import supervision
 from schema.auth import protect
 from schema.errors import ERROR_TYPES
 from schema.execution import BacklineExecution
+from schema.metrics import count_operation
 
 log = logging.getLogger("backline.api")
 
@@ -113,6 +114,8 @@ class BacklineSchema(strawberry.Schema):
                 context.graphql_document, context.pre_execution_errors = self._prepared(context.query)
             except Exception:  # noqa: BLE001 - strawberry parses (and validates) it again, and reports it
                 pass
+            else:
+                count_operation(context.context, context.graphql_document, context.provided_operation_name)
         return context
 
     def create_extensions_runner(self, execution_context: ExecutionContext,
@@ -128,6 +131,9 @@ class BacklineSchema(strawberry.Schema):
         for error in errors:
             if not is_expected(error):
                 log.error("Unexpected error in %s", error.path, exc_info=error.original_error)
+                backline = getattr(getattr(execution_context, "context", None), "backline", None)
+                if backline is not None:
+                    backline.tally.add("request_errors", operation=str(error.path[0]) if error.path else "")
         if isinstance(errors, list):
             errors[:] = [mask(error) for error in errors]
 

@@ -124,7 +124,7 @@ class Routing:
         timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
                    else self.engine.options.ring_timeout_seconds)
         offer_id, round_ = offer.id, offer.round
-        self.engine.clock.call_later(timeout, lambda: self._guarded(lambda: self.ring_expired(offer_id, round_)))
+        self.engine.clock.call_later(timeout, lambda: self._guarded("ring", lambda: self.ring_expired(offer_id, round_)))
 
     async def _wait(self, work: Work, offer: Offer, interaction: Interaction) -> None:
         offer.state = OfferState.WAITING
@@ -136,7 +136,7 @@ class Routing:
                     targetName=offer.target_name, position=position, requesterId=offer.requester_id)
         offer_id, round_ = offer.id, offer.round
         self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
-                                     lambda: self._guarded(lambda: self.queue_expired(offer_id, round_)))
+                                     lambda: self._guarded("queue", lambda: self.queue_expired(offer_id, round_)))
 
     # -- closing -------------------------------------------------------------------------
 
@@ -262,7 +262,8 @@ class Routing:
 
     # -- time-outs -----------------------------------------------------------------------
 
-    async def _guarded(self, command) -> None:
+    async def _guarded(self, kind: str, command) -> None:
+        self.engine.backline.tally.add("timeouts_fired", kind=kind)
         try:
             await retrying(command)
         except Exception:  # a time-out must never take the clock down with it
@@ -325,10 +326,10 @@ class Routing:
             if offer.state is OfferState.RINGING:
                 timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
                            else self.engine.options.ring_timeout_seconds)
-                self.engine.clock.call_later(timeout, lambda o=offer_id, r=round_: self._guarded(lambda: self.ring_expired(o, r)))
+                self.engine.clock.call_later(timeout, lambda o=offer_id, r=round_: self._guarded("ring", lambda: self.ring_expired(o, r)))
             else:
                 self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
-                                             lambda o=offer_id, r=round_: self._guarded(lambda: self.queue_expired(o, r)))
+                                             lambda o=offer_id, r=round_: self._guarded("queue", lambda: self.queue_expired(o, r)))
         await self.dispatch_waiting()  # agents may have become ready while nobody listened
 
     async def stop(self) -> None:

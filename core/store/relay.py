@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 from typing import Iterable
 
 from sqlalchemy import bindparam, func, select, text
@@ -57,6 +58,8 @@ class EventRelay:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self.started = False
+        # How long the last event read from another instance took to get here (metrics).
+        self.lag_seconds = 0.0
         self._local: dict[int, Event] = {}  # position -> own event, committed or committing
 
     @property
@@ -82,6 +85,8 @@ class EventRelay:
     async def stop(self) -> None:
         self._stopping = True
         self.started = False
+        # How long the last event read from another instance took to get here (metrics).
+        self.lag_seconds = 0.0
         self._local: dict[int, Event] = {}  # position -> own event, committed or committing
         if self._task is not None:
             self._task.cancel()
@@ -116,7 +121,11 @@ class EventRelay:
                     rows = (await connection.execute(_AFTER, {"last": self.last})).all()
                 if not rows:
                     return
-                self.bus.publish(self._local.pop(row.id, None) or _remote(row) for row in rows)
+                events = [self._local.pop(row.id, None) or _remote(row) for row in rows]
+                remote = [event for event in events if not event.local]
+                if remote:
+                    self.lag_seconds = max(0.0, (datetime.now(timezone.utc) - remote[-1].at).total_seconds())
+                self.bus.publish(events)
                 self.last = rows[-1].id
                 if len(rows) < BATCH:
                     return
