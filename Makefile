@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench schema clean
+.PHONY: run test bench schema cluster clean
 
 # The sample third-party plugin (examples/) is installed too: tests load it from its entry point.
 $(STAMP): pyproject.toml examples/backline-workitem/pyproject.toml
@@ -22,6 +22,10 @@ run: $(STAMP)
 # dependencies bring), on two workers.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# Two instances (ports 8000 and 8001) on one embedded PostgreSQL, with the demo (examples/local_cluster.py).
+cluster: $(STAMP)
+	$(BIN)/python examples/local_cluster.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

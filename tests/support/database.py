@@ -107,8 +107,8 @@ class PostgresServer:
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return name, self.url(name)
 
-    def empty_database(self) -> tuple[str, str]:
-        name = f"empty_{os.getpid()}_{next(self._names)}"
+    def empty_database(self, name: str | None = None) -> tuple[str, str]:
+        name = name or f"empty_{os.getpid()}_{next(self._names)}"
         self._admin(f"CREATE DATABASE {name}")
         return name, self.url(name)
 
