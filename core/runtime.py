@@ -22,6 +22,7 @@ from core.presence.service import PresenceService
 from core.store.db import create_engines
 from core.store.unit_of_work import Store
 from core.supervision.service import SupervisionService
+from core.timeouts.service import Timeouts
 from core.transcripts.service import TranscriptsService
 from core.voicemail.options import VoicemailOptions
 from core.voicemail.service import VoicemailService
@@ -58,6 +59,9 @@ class Backline:
         ChannelOutages(self.messages).watch(self.channels)  # MSG1: backends down and back
         self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
                                           VoicemailOptions.from_config(self.config.contact_centre))
+        # Time-outs as rows, fired once by any live instance (INS3).
+        self.timeouts = Timeouts(self.store, self.clock,
+                                 on_fired=lambda kind: self.tally.add("timeouts_fired", kind=kind))
         self.interactions = InteractionEngine(self)
         self.voicemail.link(self.interactions.internal)  # VM2: a session is an internal voice call
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
@@ -72,11 +76,13 @@ class Backline:
             await channel.start(self)
             self._started.append(channel)
         await self.interactions.start()
+        self.timeouts.start()
         await self.voicemail.start()
         await self.supervision.start_listening()
         log.info("Backline started with channels: %s", ", ".join(self.channels.names()))
 
     async def stop(self) -> None:
+        self.timeouts.stop()
         await self.supervision.stop_listening()
         await self.interactions.stop()
         while self._started:

@@ -7,6 +7,7 @@ from sqlmodel import col
 from sqlmodel import select as select_models
 
 from core.interactions.models import Offer, OfferState
+from core.timeouts.models import DueTimeout
 
 
 # Built once: routing reads the waiting requests each time agents become ready.
@@ -37,8 +38,12 @@ async def waiting(rows, channel: str | None = None) -> list[Offer]:
     return await rows.all(Offer, _WAITING_ON, {"channel": channel})
 
 
-async def open_offers(session) -> list[Offer]:
-    query = select_models(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]))
+async def open_offers_without_timeout(session) -> list[Offer]:
+    """Requests that ring or wait with no time-out row for their current round."""
+    pending = select(DueTimeout.id).where(DueTimeout.subject_id == Offer.id, DueTimeout.round == Offer.round,
+                                          col(DueTimeout.kind).in_(["ring", "queue"]))
+    query = select_models(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]),
+                                       ~pending.exists())
     return list((await session.exec(query.order_by(col(Offer.id)))).all())
 
 

@@ -58,6 +58,10 @@ class Routing:
     def __init__(self, engine: "InteractionEngine") -> None:
         self.engine = engine
         self.listener = BusListener(engine.bus, {"presence"}, self._serve_ready, log)
+        # Ring, transfer and queue time-outs (INS3): handled by whichever instance sweeps them.
+        self.timeouts = engine.backline.timeouts
+        self.timeouts.handle("ring", self._ring_expired)
+        self.timeouts.handle("queue", self._queue_expired)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -121,10 +125,7 @@ class Routing:
         offer.round += 1
         work.record(interaction, "OfferRinging", offerId=offer.id, purpose=offer.purpose.value,
                     userId=user_id, partyId=party.id, targetName=offer.target_name)
-        timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
-                   else self.engine.options.ring_timeout_seconds)
-        offer_id, round_ = offer.id, offer.round
-        self.engine.clock.call_later(timeout, lambda: self._guarded("ring", lambda: self.ring_expired(offer_id, round_)))
+        self.timeouts.schedule(work.uow, "ring", offer.id, offer.round, self._ring_timeout(offer))
 
     async def _wait(self, work: Work, offer: Offer, interaction: Interaction) -> None:
         offer.state = OfferState.WAITING
@@ -134,9 +135,7 @@ class Routing:
         position = (await queue.positions(work.rows, [offer]))[offer.id]
         work.record(interaction, "OfferWaiting", offerId=offer.id, purpose=offer.purpose.value,
                     targetName=offer.target_name, position=position, requesterId=offer.requester_id)
-        offer_id, round_ = offer.id, offer.round
-        self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
-                                     lambda: self._guarded("queue", lambda: self.queue_expired(offer_id, round_)))
+        self.timeouts.schedule(work.uow, "queue", offer.id, offer.round, self.engine.options.queue_timeout_seconds)
 
     # -- closing -------------------------------------------------------------------------
 
@@ -260,32 +259,27 @@ class Routing:
             raise InvalidState(f"You are {mine.state.value} on {offer.channel}; you cannot take it now.",
                                channel=offer.channel)
 
-    # -- time-outs -----------------------------------------------------------------------
+    # -- time-outs (rows in the store, core.timeouts) -----------------------------------
 
-    async def _guarded(self, kind: str, command) -> None:
-        self.engine.backline.tally.add("timeouts_fired", kind=kind)
-        try:
-            await retrying(command)
-        except Exception:  # a time-out must never take the clock down with it
-            log.exception("Interaction time-out failed")
+    def _ring_timeout(self, offer: Offer) -> float:
+        return (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
+                else self.engine.options.ring_timeout_seconds)
 
-    async def ring_expired(self, offer_id: int, round_: int) -> None:
-        async with self.engine.store.write() as uow:
-            work = Work(self.engine, uow, None)
-            offer = await work.offer(offer_id)
-            if offer is None or offer.state is not OfferState.RINGING or offer.round != round_:
-                return
-            await self._unanswered(work, offer, OfferState.NO_ANSWER, reason="no answer in time")
-            work.finish()
+    async def _ring_expired(self, uow, offer_id: int, round_: int) -> None:
+        work = Work(self.engine, uow, None)
+        offer = await work.offer(offer_id)
+        if offer is None or offer.state is not OfferState.RINGING or offer.round != round_:
+            return
+        await self._unanswered(work, offer, OfferState.NO_ANSWER, reason="no answer in time")
+        work.finish()
 
-    async def queue_expired(self, offer_id: int, round_: int) -> None:
-        async with self.engine.store.write() as uow:
-            work = Work(self.engine, uow, None)
-            offer = await work.offer(offer_id)
-            if offer is None or offer.state is not OfferState.WAITING or offer.round != round_:
-                return
-            await self.close_offer(work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out")
-            work.finish()
+    async def _queue_expired(self, uow, offer_id: int, round_: int) -> None:
+        work = Work(self.engine, uow, None)
+        offer = await work.offer(offer_id)
+        if offer is None or offer.state is not OfferState.WAITING or offer.round != round_:
+            return
+        await self.close_offer(work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out")
+        work.finish()
 
     # -- serving the waiting requests ----------------------------------------------------
 
@@ -317,20 +311,15 @@ class Routing:
             await self._rearm()
 
     async def _rearm(self) -> None:
-        """REL1: time-outs live in memory; after a restart every open request gets its
-        time-out again (counted from the restart: a little late rather than never)."""
-        async with self.engine.store.read() as session:
-            offers = await queue.open_offers(session)
-        for offer in offers:
-            offer_id, round_ = offer.id, offer.round
-            if offer.state is OfferState.RINGING:
-                timeout = (self.engine.options.transfer_timeout_seconds if offer.purpose is OfferPurpose.TRANSFER
-                           else self.engine.options.ring_timeout_seconds)
-                self.engine.clock.call_later(timeout, lambda o=offer_id, r=round_: self._guarded("ring", lambda: self.ring_expired(o, r)))
-            else:
-                self.engine.clock.call_later(self.engine.options.queue_timeout_seconds,
-                                             lambda o=offer_id, r=round_: self._guarded("queue", lambda: self.queue_expired(o, r)))
-        await self.dispatch_waiting()  # agents may have become ready while nobody listened
+        """Time-outs are rows that outlive any instance (INS3): only open requests that have
+        none for their round (left by a release that kept time-outs in memory) get one, from
+        now; then agents who became ready while nobody listened are served."""
+        async with self.engine.store.write() as uow:
+            for offer in await queue.open_offers_without_timeout(uow.session):
+                kind, delay = (("ring", self._ring_timeout(offer)) if offer.state is OfferState.RINGING
+                               else ("queue", self.engine.options.queue_timeout_seconds))
+                self.timeouts.schedule(uow, kind, offer.id, offer.round, delay)
+        await self.dispatch_waiting()
 
     async def stop(self) -> None:
         await self.listener.stop()

@@ -18,6 +18,7 @@ TABLE_MODULES = (
     "core.supervision.models",
     "core.transcripts.models",
     "core.identity.guests",
+    "core.timeouts.models",
 )
 
 
