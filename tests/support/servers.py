@@ -45,8 +45,9 @@ async def serve_in_loop(app, port: int | None = None) -> AsyncIterator[str]:
 
 @contextlib.contextmanager
 def server_process(database_url: str, extra_env: dict[str, str] | None = None,
-                   port: int | None = None) -> Iterator[str]:
-    """`backline serve` as a real process; yields the base URL and stops it afterwards."""
+                   port: int | None = None, keep_handle: bool = False) -> Iterator:
+    """`backline serve` as a real process; yields the base URL (with the process, for a test
+    that kills it, when `keep_handle`) and stops it afterwards."""
     port = port or free_port()
     env = dict(os.environ)
     env.update({
@@ -75,7 +76,7 @@ def server_process(database_url: str, extra_env: dict[str, str] | None = None,
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 30 s")
             time.sleep(0.05)
-        yield base
+        yield (base, process) if keep_handle else base
     finally:
         process.terminate()
         try:

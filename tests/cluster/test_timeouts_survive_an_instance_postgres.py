@@ -1,0 +1,57 @@
+"""INS3 across real server processes on one PostgreSQL database: a call rings an agent
+through instance A; A is killed (`kill -9`) before the ring time-out; instance B fires it
+shortly after it falls due (time-outs are rows, swept by every live instance), once.
+
+The processes run on the wall clock, so the ring time-out is one second here."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+from tests.e2e.desk import CREATE, GET, HISTORY, LOG_IN, do, open_offer
+from tests.support.client import GraphQLClient
+from tests.support.servers import REPO, server_process
+
+pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"])  # several instances need PostgreSQL
+
+
+def short_ring(folder) -> str:
+    text = (REPO / "plugins.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^ring_timeout_seconds\s*=\s*\d+", "ring_timeout_seconds = 1", text)
+    text = re.sub(r"(?m)^smtp_port\s*=\s*\d+", "smtp_port = 0", text)
+    path = folder / "plugins.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+async def test_ins3_a_ring_time_out_scheduled_by_a_killed_instance_fires_from_another_once(database_url, tmp_path):
+    env = {"BACKLINE_PLUGINS_FILE": short_ring(tmp_path)}
+    with server_process(database_url, extra_env=env, keep_handle=True) as (a, process_a), \
+            server_process(database_url, extra_env=env) as b:
+        async with httpx.AsyncClient(base_url=a, timeout=30) as http_a, httpx.AsyncClient(base_url=b) as http_b:
+            agent = await GraphQLClient(http_a).login("agent")
+            await agent.execute(LOG_IN, {"c": "voice"})
+            admin_a = await GraphQLClient(http_a).login("admin")
+            call = await do(admin_a, CREATE, to="agent:agent", **{"from": "+33600000001"}, channel="voice",
+                            context=[], contact=[])
+            assert open_offer(call)["state"] == "RINGING"
+            process_a.kill()  # SIGKILL: nothing of A's memory survives
+            process_a.wait()
+            admin_b = await GraphQLClient(http_b).login("admin")
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while True:
+                seen = (await admin_b.execute(GET, {"id": call["id"]}))["interaction"]
+                offer = seen["offers"][0]
+                if offer["state"] != "RINGING":
+                    break
+                assert loop.time() < deadline, "the ring time-out never fired"
+                await asyncio.sleep(0.05)
+            assert offer["state"] == "NO_ANSWER"
+            history = (await admin_b.execute(HISTORY, {"id": call["id"]}))["interaction"]["history"]["edges"]
+            closed = [e["node"] for e in history if e["node"]["kind"] == "OfferClosed"]
+            assert len(closed) == 1  # fired once
