@@ -266,19 +266,20 @@ class Routing:
                 else self.engine.options.ring_timeout_seconds)
 
     async def _ring_expired(self, uow, offer_id: int, round_: int) -> None:
-        work = Work(self.engine, uow, None)
-        offer = await work.offer(offer_id)
-        if offer is None or offer.state is not OfferState.RINGING or offer.round != round_:
-            return
-        await self._unanswered(work, offer, OfferState.NO_ANSWER, reason="no answer in time")
-        work.finish()
+        await self._expired(uow, offer_id, round_, OfferState.RINGING, lambda work, offer: self._unanswered(
+            work, offer, OfferState.NO_ANSWER, reason="no answer in time"))
 
     async def _queue_expired(self, uow, offer_id: int, round_: int) -> None:
+        await self._expired(uow, offer_id, round_, OfferState.WAITING, lambda work, offer: self.close_offer(
+            work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out"))
+
+    async def _expired(self, uow, offer_id: int, round_: int, was: OfferState, then) -> None:
+        """A time-out does nothing once its request has moved on (another state or round)."""
         work = Work(self.engine, uow, None)
         offer = await work.offer(offer_id)
-        if offer is None or offer.state is not OfferState.WAITING or offer.round != round_:
+        if offer is None or offer.state is not was or offer.round != round_:
             return
-        await self.close_offer(work, offer, OfferState.TIMED_OUT, reason="waited longer than the queue time-out")
+        await then(work, offer)
         work.finish()
 
     # -- serving the waiting requests ----------------------------------------------------
