@@ -8,6 +8,8 @@ about one store only names it (`sqlite_database_url`, `postgres`)."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -58,14 +60,18 @@ def template_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> Iterator[PostgresServer]:
-    """This test process's PostgreSQL server, with a migrated demo template database."""
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[PostgresServer]:
+    """This test process's PostgreSQL server, with a migrated demo template database. Its
+    data lives outside pytest's temporary folders: another pytest session on the machine
+    prunes old ones, and would delete a running server's files."""
+    folder = Path(tempfile.mkdtemp(prefix="backline-test-pg-"))
+    server = PostgresServer(folder)
     try:
         server.create_template(_load_demo_into)
         yield server
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(params=selected_stores())
