@@ -9,6 +9,7 @@ Environment (all optional):
   BACKLINE_ALLOWED_ORIGINS  comma-separated origins allowed to open WebSockets
   BACKLINE_TOKEN_TTL_HOURS  default 12
   BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
+  BACKLINE_RESUME_WINDOW    how many events behind the newest a stream may resume, default 100000
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Settings:
     max_query_tokens: int = 2000
     max_page_size: int = 100
     rate_limit_per_second: float = 50.0
+    resume_window: int = 100_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -50,6 +52,7 @@ class Settings:
                 allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
                 token_ttl_hours=float(env.get("BACKLINE_TOKEN_TTL_HOURS", "12")),
                 rate_limit_per_second=float(env.get("BACKLINE_RATE_LIMIT", "50")),
+                resume_window=int(env.get("BACKLINE_RESUME_WINDOW", "100000")),
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc

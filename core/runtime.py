@@ -20,6 +20,7 @@ from core.messages.service import MessagesService
 from core.plugins import load_plugins
 from core.presence.service import PresenceService
 from core.store.db import create_engines
+from core.store.event_log import EventLog
 from core.store.unit_of_work import Store
 from core.supervision.service import SupervisionService
 from core.timeouts.service import Timeouts
@@ -49,6 +50,7 @@ class Backline:
         # listens.
         self.plugin_manager, self.channels = load_plugins(self.config, plugins)
         self.store = Store(create_engines(settings.database_url), self.bus)
+        self.events = EventLog(self.store, settings.resume_window)  # where resumed streams start (INS2)
         self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
         self.presence = PresenceService(
             self.store, self.clock, self.channels, self.config.contact_centre.get("reason_codes", ())
