@@ -74,6 +74,7 @@ class Backline:
 
     async def start(self) -> None:
         await self.store.start()
+        await self.identity.start()
         for channel in self.channels:
             await channel.start(self)
             self._started.append(channel)
@@ -93,6 +94,7 @@ class Backline:
                 await channel.stop()
             except Exception:  # one channel failing to stop must not keep the others open
                 log.exception("Channel %s failed to stop", channel.name)
+        await self.identity.stop()
         await self.store.close()
 
     async def __aenter__(self) -> "Backline":
