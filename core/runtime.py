@@ -59,11 +59,11 @@ class Backline:
                                           settings.max_page_size)
         self.messages = MessagesService(self.store, self.clock)
         ChannelOutages(self.messages).watch(self.channels)  # MSG1: backends down and back
-        self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
-                                          VoicemailOptions.from_config(self.config.contact_centre))
         # Time-outs as rows, fired once by any live instance (INS3).
         self.timeouts = Timeouts(self.store, self.clock,
                                  on_fired=lambda kind: self.tally.add("timeouts_fired", kind=kind))
+        self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
+                                          VoicemailOptions.from_config(self.config.contact_centre), self.timeouts)
         self.interactions = InteractionEngine(self)
         self.voicemail.link(self.interactions.internal)  # VM2: a session is an internal voice call
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.

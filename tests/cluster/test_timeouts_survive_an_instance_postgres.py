@@ -1,8 +1,9 @@
 """INS3 across real server processes on one PostgreSQL database: a call rings an agent
-through instance A; A is killed (`kill -9`) before the ring time-out; instance B fires it
-shortly after it falls due (time-outs are rows, swept by every live instance), once.
+through instance A (or an agent opens voicemail through A and enters no PIN); A is killed
+(`kill -9`) before the time-out; instance B fires it shortly after it falls due (time-outs
+are rows, swept by every live instance), once.
 
-The processes run on the wall clock, so the ring time-out is one second here."""
+The processes run on the wall clock, so the ring and PIN time-outs are one second here."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"])  # several in
 def short_ring(folder) -> str:
     text = (REPO / "plugins.toml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^ring_timeout_seconds\s*=\s*\d+", "ring_timeout_seconds = 1", text)
+    text = re.sub(r"(?m)^voicemail_pin_timeout_seconds\s*=\s*\d+", "voicemail_pin_timeout_seconds = 1", text)
     text = re.sub(r"(?m)^smtp_port\s*=\s*\d+", "smtp_port = 0", text)
     path = folder / "plugins.toml"
     path.write_text(text, encoding="utf-8")
@@ -55,3 +57,30 @@ async def test_ins3_a_ring_time_out_scheduled_by_a_killed_instance_fires_from_an
             history = (await admin_b.execute(HISTORY, {"id": call["id"]}))["interaction"]["history"]["edges"]
             closed = [e["node"] for e in history if e["node"]["kind"] == "OfferClosed"]
             assert len(closed) == 1  # fired once
+
+
+OPEN_VOICEMAIL = "mutation($m: ID!) { openVoicemail(mailboxId: $m) { ... on VoicemailSession { id interactionId } } }"
+SESSION = "query($id: ID!) { voicemailSession(id: $id) { state } }"
+
+
+async def test_ins3_a_pin_time_out_scheduled_by_a_killed_instance_hangs_up_from_another_once(database_url, tmp_path):
+    env = {"BACKLINE_PLUGINS_FILE": short_ring(tmp_path)}
+    with server_process(database_url, extra_env=env, keep_handle=True) as (a, process_a), \
+            server_process(database_url, extra_env=env) as b:
+        async with httpx.AsyncClient(base_url=a, timeout=30) as http_a, httpx.AsyncClient(base_url=b) as http_b:
+            agent = await GraphQLClient(http_a).login("agent")
+            await agent.execute(LOG_IN, {"c": "voice"})
+            session = (await agent.execute(OPEN_VOICEMAIL, {"m": f"user:{agent.me['id']}"}))["openVoicemail"]
+            process_a.kill()  # before any PIN: nothing of A's memory survives
+            process_a.wait()
+            agent_b = GraphQLClient(http_b)
+            agent_b.token = agent.token
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while (await agent_b.execute(SESSION, {"id": session["id"]}))["voicemailSession"]["state"] != "CLOSED":
+                assert loop.time() < deadline, "the PIN time-out never fired"
+                await asyncio.sleep(0.05)
+            call = (await agent_b.execute(GET, {"id": session["interactionId"]}))["interaction"]
+            assert (call["state"], call["endReason"]) == ("ENDED", "voicemail_pin_timeout")
+            history = (await agent_b.execute(HISTORY, {"id": session["interactionId"]}))["interaction"]["history"]["edges"]
+            assert [e["node"]["kind"] for e in history].count("InteractionEnded") == 1  # fired once
