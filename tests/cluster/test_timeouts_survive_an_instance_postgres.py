@@ -13,7 +13,7 @@ import re
 import httpx
 import pytest
 
-from tests.e2e.desk import CREATE, GET, HISTORY, LOG_IN, do, open_offer
+from tests.e2e.desk import BY_ID, CREATE, GET, HISTORY, LOG_IN, do, open_offer
 from tests.support.client import GraphQLClient
 from tests.support.servers import REPO, server_process
 
@@ -84,3 +84,40 @@ async def test_ins3_a_pin_time_out_scheduled_by_a_killed_instance_hangs_up_from_
             assert (call["state"], call["endReason"]) == ("ENDED", "voicemail_pin_timeout")
             history = (await agent_b.execute(HISTORY, {"id": session["interactionId"]}))["interaction"]["history"]["edges"]
             assert [e["node"]["kind"] for e in history].count("InteractionEnded") == 1  # fired once
+
+
+async def test_ins4_the_queue_of_a_killed_instance_is_served_in_order_by_another(database_url):
+    with server_process(database_url, keep_handle=True) as (a, process_a), server_process(database_url) as b:
+        async with httpx.AsyncClient(base_url=a, timeout=30) as http_a, httpx.AsyncClient(base_url=b, timeout=30) as http_b:
+            admin_a = await GraphQLClient(http_a).login("admin")
+            calls = []
+            for caller in ("+33100000001", "+33100000002", "+33100000003"):  # nobody is ready: they wait
+                calls.append(await do(admin_a, CREATE, to="queue:Support", **{"from": caller}, channel="voice",
+                                      context=[], contact=[]))
+            assert [open_offer(c)["position"] for c in calls] == [1, 2, 3]
+            process_a.kill()  # the instance that took the calls is gone
+            process_a.wait()
+            admin_b = await GraphQLClient(http_b).login("admin")
+            agent = await GraphQLClient(http_b).login("agent")
+            served = []
+            for _ in calls:  # the agent takes one call at a time, through B
+                await agent.execute(LOG_IN, {"c": "voice"})
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + 10
+                while True:
+                    ringing = [c["id"] for c in calls if open_offer_or_none(
+                        (await admin_b.execute(GET, {"id": c["id"]}))["interaction"], "RINGING")]
+                    if ringing:
+                        break
+                    assert loop.time() < deadline, "no waiting call was offered to the ready agent"
+                    await asyncio.sleep(0.05)
+                [call_id] = ringing
+                served.append(call_id)
+                seen = (await admin_b.execute(GET, {"id": call_id}))["interaction"]
+                await do(agent, BY_ID["acceptOffer"], id=open_offer(seen)["id"])
+                await do(admin_b, BY_ID["customerHangUp"], id=call_id)
+    assert served == [c["id"] for c in calls]  # first come, first served
+
+
+def open_offer_or_none(interaction: dict, state: str) -> dict | None:
+    return next((o for o in interaction["offers"] if o["state"] == state), None)
