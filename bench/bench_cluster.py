@@ -31,7 +31,7 @@ from bench.bench_presence_fanout import (
     figures, report,
 )
 from bench.cycle import LOGIN, LOG_IN as VOICE_LOG_IN
-from bench.support import agent_targets, describe, percentile, temporary_folder
+from bench.support import agent_targets, describe, login, percentile, temporary_folder
 
 ENV = {"BACKLINE_RATE_LIMIT": "1000000"}
 AWAY_EVENTS = 10_000
@@ -63,12 +63,6 @@ def instances(url: str, count: int):
 
     with contextlib.ExitStack() as stack:
         yield [stack.enter_context(server_process(url, extra_env=ENV)) for _ in range(count)]
-
-
-async def login(http: httpx.AsyncClient, username: str) -> tuple[str, str]:
-    query = 'mutation($u: String!) { login(username: $u, password: "demo") { ... on LoginSuccess { token me { id } } } }'
-    body = (await http.post("/graphql", json={"query": query, "variables": {"u": username}})).json()
-    return body["data"]["login"]["token"], body["data"]["login"]["me"]["id"]
 
 
 # -- presence fan-out ---------------------------------------------------------------------

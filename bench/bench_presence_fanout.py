@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import websockets
 
-from bench.support import REPO, demo_database, describe, percentile, sqlite_url, temporary_folder
+from bench.support import REPO, demo_database, describe, login, percentile, sqlite_url, temporary_folder
 
 SUBSCRIBERS = 1000
 CHANGES = 30
@@ -33,7 +33,6 @@ CONNECT_BATCH = 50
 
 WATCH = """subscription($agents: [ID!]) { presenceChanged(agentIds: $agents) {
   agentId teamId channel state reason since load capacity at snapshot sequence } }"""
-LOGIN = 'mutation($u: String!) { login(username: $u, password: "demo") { ... on LoginSuccess { token me { id } } } }'
 READY = 'mutation { setReady(channel: "voice") { __typename } }'
 NOT_READY = 'mutation { setNotReady(channel: "voice", reason: "Pause") { __typename } }'
 LOG_IN = 'mutation { logIn(channel: "voice", ready: false) { __typename } }'
@@ -114,12 +113,8 @@ async def close_all(subscribers: list[Subscriber]) -> None:
 
 async def measure_backline(base: str) -> tuple[tuple[list[float], list[float], int], str]:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        async def login(username: str) -> tuple[str, str]:
-            body = (await http.post("/graphql", json={"query": LOGIN, "variables": {"u": username}})).json()
-            return body["data"]["login"]["token"], body["data"]["login"]["me"]["id"]
-
-        watcher_token, _ = await login("lead")
-        marie_token, marie_id = await login("marie.dupont")
+        watcher_token, _ = await login(http, "lead")
+        marie_token, marie_id = await login(http, "marie.dupont")
         url = base.replace("http://", "ws://") + "/graphql"
         started = time.perf_counter()
         subscribers = await connect_all(lambda: connect_graphql(url, watcher_token, marie_id))

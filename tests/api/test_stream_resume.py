@@ -5,16 +5,13 @@ CURSOR_EXPIRED. Real sockets (graphql-transport-ws) on a real server, on both st
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from schema.app import create_app
 from schema.streams import cursor_of
 from tests.channels.conversation_desk import IM, START_CHAT, send
 from tests.e2e.desk import BY_ID, HISTORY, ok, open_offer, ready_agent, target_id
-from tests.support.client import GraphQLClient
-from tests.support.servers import serve_in_loop
+from tests.api.test_presence_stream import live, user  # noqa: F401 - the fixture, and a login
 from tests.support.ws import Collector, request, until_subscribed, ws_session
 
 WATCH = """
@@ -41,17 +38,6 @@ TEAM = "subscription($after: String) { teamInteractions(after: $after) { interac
 MAILBOX = "subscription($after: String) { mailboxChanged(after: $after) { id newCount cursor } }"
 CUSTOMER_SEND = "mutation($t: String!) { r: sendCustomerMessage(text: $t) { __typename } }"
 CHANNELS = 4
-
-
-@pytest.fixture
-async def live(backline):
-    async with serve_in_loop(create_app(backline)) as base:
-        async with httpx.AsyncClient(base_url=base) as http:
-            yield base, http
-
-
-async def user(http, username) -> GraphQLClient:
-    return await GraphQLClient(http).login(username)
 
 
 async def collect(base, token, query, variables, count) -> list[dict]:
