@@ -26,10 +26,7 @@ import httpx
 import websockets
 
 from bench.bench_interactions import AGENTS, PAIRS, SECONDS, Desk, cycle
-from bench.bench_presence_fanout import (
-    CHANGES, CONNECT_BATCH, LOG_IN, NOT_READY, PAUSE, READY, SUBSCRIBERS, close_all, connect_graphql, drain,
-    figures, report,
-)
+from bench.bench_presence_fanout import CHANGES, PAUSE, SUBSCRIBERS, measure_backline, report
 from bench.cycle import LOGIN, LOG_IN as VOICE_LOG_IN
 from bench.support import agent_targets, describe, login, percentile, temporary_folder
 
@@ -66,33 +63,6 @@ def instances(url: str, count: int):
 
 
 # -- presence fan-out ---------------------------------------------------------------------
-
-async def fan_out(bases: list[str]):
-    """SUBSCRIBERS watchers split evenly over `bases`; changes through the first."""
-    async with httpx.AsyncClient(base_url=bases[0], timeout=30) as http:
-        watcher_token, _ = await login(http, "lead")
-        marie_token, marie_id = await login(http, "marie.dupont")
-        urls = [base.replace("http://", "ws://") + "/graphql" for base in bases]
-        subscribers = []
-        for start in range(0, SUBSCRIBERS, CONNECT_BATCH):
-            subscribers += await asyncio.gather(*(connect_graphql(urls[i % len(urls)], watcher_token, marie_id)
-                                                  for i in range(start, min(SUBSCRIBERS, start + CONNECT_BATCH))))
-        headers = {"Authorization": f"Bearer {marie_token}"}
-        await http.post("/graphql", json={"query": LOG_IN}, headers=headers)
-        await drain(subscribers, 1)
-        for sub in subscribers:
-            sub.received.clear()
-        for i in range(CHANGES):
-            await http.post("/graphql", json={"query": READY if i % 2 == 0 else NOT_READY}, headers=headers)
-            await asyncio.sleep(PAUSE)
-        await drain(subscribers, CHANGES)
-        result = figures(subscribers)
-        # Leave Marie logged off for the next run.
-        await http.post("/graphql", json={"query": 'mutation { logOut(channel: "voice") { __typename } }'},
-                        headers=headers)
-        await close_all(subscribers)
-        return result
-
 
 # -- consult-then-transfer cycles ---------------------------------------------------------
 
@@ -208,7 +178,7 @@ def main() -> None:
         rates = {}
         for count in (1, 2):
             with instances(url, count) as bases:
-                result = asyncio.run(fan_out(bases))
+                result, _ = asyncio.run(measure_backline(*bases))
             rates[count] = report(f"  {count} instance(s)", *result)
             print(f"  p99 {percentile(result[0], 99):.1f} ms (goal <= 100 ms)")
         print(f"  delivery rate, two instances / one: {rates[2] / rates[1]:.2f} (goal >= 0.5)")
