@@ -31,7 +31,8 @@ class ChannelPresence:
     channel: str
     state: PresenceState
     reason: str | None = strawberry.field(description="The not-ready reason code, if any.")
-    since: datetime
+    since: datetime | None = strawberry.field(
+        description="Since when the agent is in this state; null for a channel never logged in to.")
     load: int = strawberry.field(description="Interactions held on this channel now.")
     capacity: int
 
@@ -54,7 +55,8 @@ class PresenceChange:
     channel: str
     state: PresenceState
     reason: str | None
-    since: datetime = strawberry.field(description="Since when the agent is in this state.")
+    since: datetime | None = strawberry.field(
+        description="Since when the agent is in this state; null for a channel never logged in to.")
     load: int
     capacity: int
     at: datetime = strawberry.field(description="When the change happened (in the snapshot: when read).")

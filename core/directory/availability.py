@@ -14,7 +14,6 @@ from sqlalchemy import and_, bindparam, select, true
 
 from core.directory.models import TargetMember
 from core.presence.models import ChannelPresence
-from core.presence.service import EPOCH
 from core.presence.state import Presence, PresenceState, derive
 
 MEMBER = TargetMember.__table__
@@ -41,7 +40,7 @@ def person_presence(user_id: int, rows: Iterable, capacities: Mapping[str, int])
     """A person's presence on every enabled channel (`capacities`, in channel order) from
     their channel_presence rows, as PresenceService derives it."""
     by_channel = {row.channel: row for row in rows}
-    return [derive(by_channel.get(ch), user_id, ch, capacity, EPOCH) for ch, capacity in capacities.items()]
+    return [derive(by_channel.get(ch), user_id, ch, capacity) for ch, capacity in capacities.items()]
 
 
 async def people_presence(connection, user_ids: Iterable[int], capacities: Mapping[str, int]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable, Sequence
 
 from sqlalchemy import and_, bindparam
@@ -23,7 +23,6 @@ from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, res
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 UPDATE_CACHE_SIZE = 4096
 
 # Built once (their SQL is cached by SQLAlchemy; building them cost more than running them).
@@ -109,7 +108,7 @@ class PresenceService:
         return self.channels.get(channel).capabilities.capacity
 
     def _derive(self, row: ChannelPresence | None, user_id: int, channel: str) -> Presence:
-        return derive(row, user_id, channel, self.capacity(channel), EPOCH)
+        return derive(row, user_id, channel, self.capacity(channel))
 
     async def presence_of(self, reader, user_ids: Iterable[int]) -> dict[int, list[Presence]]:
         """Every enabled channel's presence for each agent, in channel order. `reader` is a

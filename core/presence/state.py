@@ -22,7 +22,7 @@ class Presence:
     channel: str
     state: PresenceState
     reason: str | None
-    since: datetime
+    since: datetime | None  # None: never logged in to the channel
     load: int
     capacity: int
 
@@ -36,11 +36,11 @@ class Presence:
         return (self.state, self.reason)
 
 
-def derive(row: ChannelPresence | None, user_id: int, channel: str, capacity: int,
-           epoch: datetime) -> Presence:
+def derive(row: ChannelPresence | None, user_id: int, channel: str, capacity: int) -> Presence:
     if row is None or not row.logged_in:
+        # Never logged in to this channel: logged off since no known time.
         return Presence(user_id, channel, PresenceState.LOGGED_OFF, None,
-                        row.since if row else epoch, row.load if row else 0, capacity)
+                        row.since if row else None, row.load if row else 0, capacity)
     if row.load >= capacity:
         state, reason = PresenceState.BUSY, None
     elif row.ready:
