@@ -302,7 +302,8 @@ class Mutation:
     @strawberry.mutation(description="Switch to this held call, holding the one you talk on (CON4).")
     async def alternate(self, info: Info, interaction_id: strawberry.ID) -> InteractionResult:
         ctx = info.context
-        return await run(lambda: ctx.backline.interactions.calls.retrieve(ctx.actor, int_id(interaction_id, "interactionId")))
+        return await run(lambda: ctx.backline.interactions.calls.retrieve(
+            ctx.actor, int_id(interaction_id, "interactionId"), alternating=True))
 
     @strawberry.mutation(description="Hang up or leave: ends a two-party interaction, leaves a conference "
                                      "(CNF4, CNF5), ends a consultation (CON5).")

@@ -34,15 +34,20 @@ class Calls:
             work.finish()
             return await snapshot(work, interaction)
 
-    async def retrieve(self, actor: Actor, interaction_id: int) -> InteractionView:
+    async def retrieve(self, actor: Actor, interaction_id: int, alternating: bool = False) -> InteractionView:
         """Takes a held interaction back; on voice the agent's other call goes on hold, so
-        retrieving one of two calls alternates between them (CON4)."""
+        retrieving one of two calls alternates between them (CON4). `alternating`: asked as
+        a switch, refused by name when this is already the call the agent is on."""
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
             work.channel(interaction).require(Operation.HOLD)
-            leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
-                                    (PartyState.HELD,), "retrieve")
+            parties = await work.parties(interaction)
+            mine = rules.leg_of(actor.user_id, parties)
+            if alternating and mine is not None and mine.state is PartyState.CONNECTED:
+                raise InvalidState(f"Interaction {interaction_id} is the call you are on: alternate switches to "
+                                   "a held call, and this one is not held.", state=mine.state.value)
+            leg = rules.require_leg(actor, parties, interaction_id, (PartyState.HELD,), "retrieve")
             await self.engine.behaviour(interaction.channel).retrieve(interaction, leg)
             await work.set_state(interaction, leg, PartyState.CONNECTED, because="retrieve")
             work.finish()

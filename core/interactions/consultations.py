@@ -73,8 +73,8 @@ class Consultations:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             consultation, leg = await self._consultation(work, actor, consultation_id)
+            parent = await self._live_parent(work, consultation, "retrieve; end the consultation with release")
             await work.end(consultation, "ended_by_agent")
-            parent = await work.interaction(consultation.parent_id)
             await self._retrieve_parent(work, parent, actor.user_id)
             work.finish()
             return await snapshot(work, parent)
@@ -90,7 +90,7 @@ class Consultations:
                               if p.role is PartyRole.CONSULTED and p.state in rules.ON_CALL), None)
             if consulted is None:
                 raise InvalidState("The consulted member has not accepted the consultation.")
-            parent = await work.interaction(consultation.parent_id)
+            parent = await self._live_parent(work, consultation, f"complete as a {how.value}")
             mine = rules.require_leg(actor, await work.parties(parent), parent.id, rules.ON_CALL,
                                      f"complete the consultation as a {how.value}")
             if how is Completion.TRANSFER:
@@ -111,6 +111,16 @@ class Consultations:
                 work.record(parent, "ConferenceJoined", partyId=joined.id, userId=user_id)
             work.finish()
             return await snapshot(work, parent)
+
+    @staticmethod
+    async def _live_parent(work: Work, consultation: Interaction, doing: str) -> Interaction:
+        """The interaction the consultation is about, refused by name when it has ended
+        (the customer hung up meanwhile): the real cause, not "you are not on it"."""
+        parent = await work.interaction(consultation.parent_id)
+        if parent.state is InteractionState.ENDED:
+            raise InvalidState(f"The interaction {parent.id} this consultation is about has ended "
+                               f"({parent.end_reason or 'ended'}): there is nothing to {doing}.", state="ENDED")
+        return parent
 
     async def _retrieve_parent(self, work: Work, parent: Interaction, user_id: int) -> None:
         leg = rules.leg_of(user_id, await work.parties(parent))

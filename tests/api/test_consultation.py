@@ -192,3 +192,27 @@ async def test_con8_consulting_a_not_ready_colleague_is_refused_with_the_reason(
     refused = await do(agent, CONSULT, id=call["id"], t=await target_id(backline, "Marie Dupont"))
     assert refused["__typename"] == "InvalidStateError" and "not ready" in refused["message"]
     assert customer((await agent.execute(GET, {"id": call["id"]}))["interaction"])["state"] == "CONNECTED"
+
+
+async def test_con7_after_the_customer_hung_up_completing_or_retrieving_names_the_ended_call(
+        backline, api, client_for):
+    admin, agent, marie, call, consult = await consulting(backline, client_for)
+    await ok(marie, BY_ID["acceptOffer"], id=open_offer(consult)["id"])
+    await ok(admin, BY_ID["customerHangUp"], id=call["id"])
+    refused = await do(agent, COMPLETE, id=consult["id"], **{"as": "TRANSFER"})
+    assert refused["__typename"] == "InvalidStateError"
+    assert f"interaction {call['id']}" in refused["message"] and "has ended" in refused["message"]
+    refused = await do(agent, BY_ID["endConsultationAndRetrieve"], id=consult["id"])
+    assert refused["__typename"] == "InvalidStateError" and "has ended" in refused["message"]
+    still = (await agent.execute(GET, {"id": consult["id"]}))["interaction"]
+    assert still["state"] == "ACTIVE"  # nothing half applied: the agent ends it with release
+    assert (await ok(agent, BY_ID["release"], id=consult["id"]))["state"] == "ENDED"
+
+
+async def test_con4_alternate_on_the_call_you_are_on_says_there_is_nothing_to_switch_to(backline, api, client_for):
+    admin = await client_for("admin")
+    agent = await ready_agent(client_for, "agent")
+    call = await answered_call(backline, admin, agent)
+    refused = await do(agent, BY_ID["alternate"], id=call["id"])
+    assert refused["__typename"] == "InvalidStateError"
+    assert "the call you are on" in refused["message"] and "retrieve" not in refused["message"]
