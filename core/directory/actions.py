@@ -139,7 +139,9 @@ def actions_for(
             return Action(action, False, reason=NO_CURRENT_INTERACTION)
         operation = INTERACTION_OPERATIONS[action]
         caps = channels.get(current.channel)
-        if caps is None or not caps.supports(operation):
+        # A consultation may use another channel than the interaction's (CON1): whether the
+        # interaction's own channel consults says nothing; the target's channels decide.
+        if action is not ActionKind.CONSULT and (caps is None or not caps.supports(operation)):
             return Action(action, False, reason=f"The {current.channel} channel does not support {operation.value}.")
         if operation not in current.allowed:
             return Action(action, False, reason=f"the current interaction does not allow {operation.value} now")

@@ -167,3 +167,23 @@ async def test_msg1_a_failing_smtp_relay_raises_a_system_message_and_clears_it_w
 async def test_ch2_an_email_closes_when_its_agent_marks_it_done(backline, api, client_for, smtp_port):
     francoise, email = await received_email(backline, client_for, smtp_port)
     assert (await ok(francoise, DONE, id=email["id"]))["state"] == "ENDED"
+
+
+async def test_dir3_on_an_email_consult_names_the_targets_presence_and_works_over_another_channel(
+        backline, api, client_for, smtp_port):
+    from tests.api.test_directory_actions import LOG_IN as PRESENCE_LOG_IN
+    from tests.api.test_directory_actions import actions
+    from tests.e2e.desk import CONSULT, target_id
+
+    francoise, email = await received_email(backline, client_for, smtp_port)
+    found, _ = await actions(francoise, "marie dupont", email["id"])
+    consult = found["CONSULT"]
+    assert consult["available"] is False
+    assert "Marie Dupont" in consult["reason"] and "does not support" not in consult["reason"]
+    marie = await client_for("marie.dupont")
+    await marie.execute(PRESENCE_LOG_IN, {"c": "voice", "r": True})
+    found, _ = await actions(francoise, "marie dupont", email["id"])
+    assert found["CONSULT"]["available"] and found["CONSULT"]["channels"] == ["voice"]
+    started = await ok(francoise, CONSULT, id=email["id"], t=await target_id(backline, "Marie Dupont"),
+                       c="voice")  # what the menu showed available succeeds
+    assert started["kind"] == "CONSULTATION" and started["channel"] == "voice"
