@@ -210,3 +210,31 @@ async def test_cnf1_a_queue_is_added_to_a_chat_and_one_available_member_joins(ba
     joined = await ok(helene, BY_ID["acceptOffer"], id=open_offer(invited)["id"])
     assert party_of(joined, helene.me["id"])["role"] == "PARTICIPANT"
     assert customer(joined)["state"] == "CONNECTED"
+
+
+async def test_im1_nobody_writes_on_a_chat_or_im_before_accepting_it(backline, api, client_for):
+    from tests.channels.conversation_desk import IM, SEND
+
+    agent = await ready_agent(client_for, "agent", channel="chat")
+    guest, chat = await start_chat(api)
+    ringing = (await agent.execute(GET, {"id": chat["id"]}))["interaction"]
+    assert open_offer(ringing)["state"] == "RINGING"
+    early = (await agent.execute(SEND, {"id": chat["id"], "t": "Bonjour !", "n": False}))["r"]
+    assert early["__typename"] != "TranscriptLine" and early["code"] in ("INVALID_STATE", "PERMISSION_DENIED"), early
+    assert "Bonjour !" not in await customer_texts(guest)
+    # IM: a member writes on a request only once accepted.
+    await ready_agent(client_for, "agent", channel="im")
+    marie = await ready_agent(client_for, "marie.dupont", channel="im")
+    im = await ok(agent, IM, t=await target_id(backline, "Marie Dupont"), x="Tu as 2 minutes ?")
+    early = (await marie.execute(SEND, {"id": im["id"], "t": "Oui", "n": False}))["r"]
+    assert early["__typename"] != "TranscriptLine", early
+
+
+async def test_con2_consultation_lines_carry_their_own_audience(backline, api, client_for):
+    agent, guest, chat = await taken_chat(backline, api, client_for)
+    marie = await ready_agent(client_for, "marie.dupont", channel="chat")
+    consult = await ok(agent, CONSULT, id=chat["id"], t=await target_id(backline, "Marie Dupont"))
+    await ok(marie, BY_ID["acceptOffer"], id=open_offer(consult)["id"])
+    await send(marie, consult["id"], "Private")
+    [line] = await transcript(agent, consult["id"])
+    assert line["audience"] == "INTERNAL"
