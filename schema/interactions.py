@@ -41,6 +41,9 @@ CompletionKind = strawberry.enum(Completion, name="ConsultationCompletion")
 
 # Internal routing of events, not for clients.
 HIDDEN_PAYLOAD = {"visibleTo", "teamIds"}
+# What the customer's side is not told: why a party's state changed (another call taken, a
+# consultation, a retrieve are the agent's own business) and who else may know of it.
+CUSTOMER_HIDDEN_PAYLOAD = HIDDEN_PAYLOAD | {"because", "knownTo", "hiddenFrom", "hiddenUserIds"}
 
 
 @strawberry.type
@@ -124,8 +127,8 @@ class InteractionEvent:
     cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
-    def of(cls, event: Event) -> "InteractionEvent":
-        payload = {k: v for k, v in event.payload.items() if k not in HIDDEN_PAYLOAD}
+    def of(cls, event: Event, hidden: frozenset[str] | set[str] = HIDDEN_PAYLOAD) -> "InteractionEvent":
+        payload = {k: v for k, v in event.payload.items() if k not in hidden}
         return cls(id=sid(event.id), kind=event.kind, at=event.at, actor_id=sid(event.actor_id),
                    interaction_id=sid(event.payload.get("interactionId")), payload=payload)
 

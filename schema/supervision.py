@@ -24,7 +24,7 @@ from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
-from schema.interactions import Interaction, InteractionEvent, InteractionResult, run
+from schema.interactions import CUSTOMER_HIDDEN_PAYLOAD, Interaction, InteractionEvent, InteractionResult, run
 from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
 
 SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(
@@ -210,7 +210,7 @@ class Subscription:
                         lambda since: backline.interactions.reading.history(actor, wanted, PAGE, since)):
                     stream.last = max(stream.last, event.id)
                     if customer_may_see(event, wanted):
-                        yield at(InteractionEvent.of(event), event.id)
+                        yield at(InteractionEvent.of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)
             async for event in stream:
                 if customer_may_see(event, wanted):
-                    yield at(InteractionEvent.of(event), event.id)
+                    yield at(InteractionEvent.of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)

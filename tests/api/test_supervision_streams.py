@@ -114,3 +114,27 @@ async def test_sup3_a_supervisors_team_stream_carries_its_teams_interactions_onl
         finally:
             await paris.close()
             await lyon.close()
+
+
+async def test_sup1_the_customers_stream_says_nothing_of_why_a_party_changed_state(backline, live, client_for):
+    from tests.e2e.desk import CONSULT, target_id
+
+    admin = await client_for("admin")
+    agent = await ready_agent(client_for, "agent")
+    marie = await ready_agent(client_for, "marie.dupont")
+    call = await answered_call(backline, admin, agent)
+    async with ws_session(live, admin.token) as integration:
+        customer_stream = Collector(integration, CUSTOMER_EVENTS, {"id": call["id"]})
+        try:
+            await customer_stream.wait_for(1)
+            consult = await ok(agent, CONSULT, id=call["id"], t=await target_id(backline, "Marie Dupont"))
+            await ok(marie, BY_ID["acceptOffer"], id=consult["offers"][0]["id"])
+            await ok(agent, BY_ID["alternate"], id=call["id"])  # back to the customer
+            items = events_of(await until(customer_stream, lambda i: i["customerInteractionEvents"]["kind"]
+                                          == "PartyStateChanged" and i["customerInteractionEvents"]["payload"]
+                                          .get("state") == "connected" and i["customerInteractionEvents"]["payload"]
+                                          .get("role") == "customer"), "customerInteractionEvents")
+            changed = [e for e in items if e["kind"] == "PartyStateChanged"]
+            assert changed and all("because" not in e["payload"] for e in changed)
+        finally:
+            await customer_stream.close()
