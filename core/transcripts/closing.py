@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from core.runtime import Backline
 
 _INTERACTION = Interaction.__table__
-_LIVE_CONSULTATION = (select(_INTERACTION.c.id).where(
-    _INTERACTION.c.parent_id == bindparam("parent_id"), _INTERACTION.c.state != InteractionState.ENDED).limit(1))
+_LIVE_CONSULTATIONS = (select(_INTERACTION.c.id).where(
+    _INTERACTION.c.parent_id == bindparam("parent_id"), _INTERACTION.c.state != InteractionState.ENDED)
+    .order_by(_INTERACTION.c.id))
+_LIVE_CONSULTATION = _LIVE_CONSULTATIONS.limit(1)
 
 
 class Closing:
@@ -48,16 +50,32 @@ class Closing:
             leg = rules.leg_of(actor.user_id, parties)
             if leg is not None and leg.state is PartyState.ALERTING:
                 raise InvalidState("Accept or decline the request first.")
-            work.session.add(DoneMark(interaction_id=interaction.id, user_id=actor.user_id, done_at=work.now))
-            if leg is not None:
-                outcome = rules.after_leave(parties, leg, False)
-                await work.set_state(interaction, leg, PartyState.LEFT, because="done")
-                if outcome.new_owner is not None:
-                    await work.set_role(interaction, outcome.new_owner, PartyRole.OWNER)
-            work.record(interaction, "MarkedDone", userId=actor.user_id)
+            await self._mark(work, interaction, parties, leg, actor.user_id)
+            # CH2: one mark per agent. The owner's mark closes its side of the consultation
+            # threads it is still on, too (no second mark on a thread it started).
+            for (consultation_id,) in (await work.rows.execute(_LIVE_CONSULTATIONS,
+                                                               {"parent_id": interaction.id})).all():
+                consultation = await work.interaction(consultation_id)
+                thread_parties = await work.parties(consultation)
+                thread_leg = rules.leg_of(actor.user_id, thread_parties)
+                if thread_leg is not None and thread_leg.state in rules.ON_CALL and await work.session.get(
+                        DoneMark, (consultation.id, actor.user_id)) is None:
+                    await self._mark(work, consultation, thread_parties, thread_leg, actor.user_id)
+                    await self.close_if_done(work, consultation)
             await self.close_if_done(work, interaction)
             work.finish()
             return await snapshot(work, interaction)
+
+    @staticmethod
+    async def _mark(work: Work, interaction: Interaction, parties, leg, user_id: int) -> None:
+        """The agent's mark: recorded, and its leg leaves (its side closes)."""
+        work.session.add(DoneMark(interaction_id=interaction.id, user_id=user_id, done_at=work.now))
+        if leg is not None:
+            outcome = rules.after_leave(parties, leg, False)
+            await work.set_state(interaction, leg, PartyState.LEFT, because="done")
+            if outcome.new_owner is not None:
+                await work.set_role(interaction, outcome.new_owner, PartyRole.OWNER)
+        work.record(interaction, "MarkedDone", userId=user_id)
 
     async def close_if_done(self, work: Work, interaction: Interaction) -> None:
         if interaction.state is not InteractionState.ENDED and not await self._agents_on(work, interaction):
