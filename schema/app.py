@@ -60,7 +60,7 @@ class BacklineGraphQL(GraphQL):
 
     def __init__(self, backline: Backline) -> None:
         super().__init__(
-            build_schema(backline.settings, backline.channels.names()),
+            build_schema(backline.settings),
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=backline.settings.allowed_origins,

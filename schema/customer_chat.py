@@ -23,6 +23,7 @@ from core.transcripts.rules import CUSTOMER_FACING_ROLES
 from schema.arguments import cursor_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import InteractionState
+from schema.channel_fields import require_channel
 from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
 from schema.transcripts import CURSOR
 
@@ -164,6 +165,7 @@ class Subscription:
     @strawberry.subscription(description="Customer: your chat live: its state, the lines so far, then each new "
                                          "line you may read and each change of who is there.")
     async def customer_chat_updates(self, info: Info, after: After = None) -> AsyncGenerator[ChatUpdate, None]:
+        require_channel(info, CHANNEL, "customerChatUpdates")
         ctx = info.context
         guest = await guest_of(ctx)
         chats = ctx.backline.transcripts.chats

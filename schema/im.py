@@ -17,9 +17,10 @@ from core.interactions.work import TOPIC
 from core.transcripts.models import TranscriptEntry
 from schema.arguments import int_id, sid
 from schema.interactions import InteractionResult, run
+from schema.channel_fields import require_channel
 from schema.streams import CURSOR_HELP, After, at, following
 
-CHANNEL = "im"  # the plugin this module belongs to: without it, the module is left out
+CHANNEL = "im"  # the plugin this module belongs to: without it, its fields are refused (schema.channel_fields)
 
 
 @strawberry.type(description="An instant-message request ringing you, with its first message (IM3).")
@@ -77,6 +78,7 @@ class Subscription:
                                          "message (IM3); those ringing now first.")
     async def instant_message_requests(self, info: Info, after: After = None
                                        ) -> AsyncGenerator[InstantMessageRequest, None]:
+        require_channel(info, CHANNEL, "instantMessageRequests")
         actor = info.context.actor
         backline = info.context.backline
         async with following(backline, {TOPIC}, after) as stream:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import sys
 from typing import Any, Iterable
 
 import strawberry
@@ -27,6 +26,7 @@ from schema import customer_chat, im, transcripts
 from schema import supervision
 from schema import streams
 from schema.auth import protect
+from schema.channel_fields import guard_channel_fields
 from schema.errors import ERROR_TYPES
 from schema.execution import BacklineExecution
 from schema.metrics import count_operation
@@ -42,15 +42,6 @@ SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription
                                          customer_chat.Subscription, supervision.Subscription)
 QUERY_CACHE_SIZE = 256  # distinct query texts kept parsed and validated (bounded: texts come from clients)
 PUBLIC_FIELDS = {"login"} | customer_chat.PUBLIC
-
-
-def for_channels(types: tuple[type, ...], channels: Iterable[str] | None) -> tuple[type, ...]:
-    """A module that belongs to one channel plugin (its `CHANNEL`) is left out when that
-    channel is not enabled (IM4, CH3); `channels=None` keeps everything (the exported SDL)."""
-    if channels is None:
-        return types
-    enabled = set(channels)
-    return tuple(t for t in types if getattr(sys.modules[t.__module__], "CHANNEL", None) in (None, *enabled))
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -139,12 +130,12 @@ class BacklineSchema(strawberry.Schema):
             errors[:] = [mask(error) for error in errors]
 
 
-def build_schema(settings: Settings | None = None, channels: Iterable[str] | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
-    query = protect(merge_types("Query", for_channels(QUERIES, channels)), PUBLIC_FIELDS)
-    mutation = protect(merge_types("Mutation", for_channels(MUTATIONS, channels)), PUBLIC_FIELDS)
-    subscriptions = for_channels(SUBSCRIPTIONS, channels)
-    subscription = merge_types("Subscription", subscriptions) if subscriptions else None
+    # One schema whatever is enabled: a disabled channel's fields are refused, not removed.
+    query = protect(merge_types("Query", guard_channel_fields(QUERIES)), PUBLIC_FIELDS)
+    mutation = protect(merge_types("Mutation", guard_channel_fields(MUTATIONS)), PUBLIC_FIELDS)
+    subscription = merge_types("Subscription", SUBSCRIPTIONS)
     return BacklineSchema(
         query=query,
         mutation=mutation,
