@@ -327,6 +327,16 @@ class Mutation:
         return await run(lambda: ctx.backline.interactions.calls.attach_data(
             ctx.actor, int_id(interaction_id, "interactionId"), as_dict(data), remove))
 
+    @strawberry.mutation(description=(
+        "Call a target the directory found, from its Action menu (CALL1): an internal call that "
+        "rings a colleague, or one available member of a group (or waits in line, GRP3/GRP4). "
+        "You are connected on it at once; it opens when the target accepts and ends on a "
+        "decline or no answer. Then hold, consult, transfer and conference apply as on any call. "
+        "`channel`: one that places calls (default: the first enabled, as the Action menu shows)."))
+    async def call_target(self, info: Info, target_id: strawberry.ID, channel: str | None = None) -> InteractionResult:
+        ctx = info.context
+        return await run(lambda: ctx.backline.interactions.direct.call(ctx.actor, int_id(target_id, "targetId"), channel))
+
     # -- consultation ----------------------------------------------------------------
     @strawberry.mutation(description="Consult a colleague or internal target about this interaction (CON1); "
                                      "returns the consultation. The customer is not on it (CON2).")

@@ -12,6 +12,7 @@ from core.interactions.calls import Calls
 from core.interactions.conferences import Conferences
 from core.interactions.consultations import Consultations
 from core.interactions.inbound import Inbound
+from core.interactions.direct_calls import DirectCalls
 from core.interactions.internal import InternalCalls
 from core.interactions.models import OfferPurpose
 from core.interactions.options import InteractionOptions
@@ -40,6 +41,7 @@ class InteractionEngine:
         self.conferences = Conferences(self)
         self.reading = Reading(self)
         self.internal = InternalCalls(self)  # VM2: voicemail access calls in
+        self.direct = DirectCalls(self)  # CALL1: calls from the directory
         directory = getattr(backline, "directory", None)
         if directory is not None:
             directory.current_interaction = self.current_for_directory  # DIR3

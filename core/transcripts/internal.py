@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.channels import Audience
-from core.errors import InvalidInput, InvalidState, UnsupportedOperation
+from core.errors import UnsupportedOperation
 from core.identity.actor import Actor
-from core.interactions import availability, targets
-from core.interactions.models import (
-    InteractionKind, InteractionState, OfferPurpose, PartyRole, PartyState,
-)
+from core.interactions.direct_calls import open_request
+from core.interactions.models import OfferPurpose
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
 from core.transcripts.lines import validate_text
@@ -35,22 +33,10 @@ class InternalRequests:
         engine = self.backline.interactions
         async with self.backline.store.write() as uow:
             work = Work(engine, uow, actor.user_id)
-            target = await targets.target_by_id(work.rows, target_id)
-            if targets.is_person(target):
-                if target.user_id == actor.user_id:
-                    raise InvalidInput("You cannot send yourself a request.", field="targetId")
-                reason = await availability.unavailable_reason(work, target, channel.name)
-                if reason is not None:
-                    raise InvalidState(f"{reason}; try another channel or later.", reason=reason,
-                                       channel=channel.name)
             # Routing until accepted, like an inbound contact: the offer handler for routes
             # opens it on accept and ends it on decline or no answer.
-            interaction = await work.create(channel=channel.name, kind=InteractionKind.INTERNAL,
-                                            state=InteractionState.ROUTING, destination=target.name[:160],
-                                            created_at=work.now)
-            await work.parties(interaction)
-            work.record(interaction, "InternalRequestCreated", targetId=target.id, targetName=target.name)
-            mine = await work.add_party(interaction, PartyRole.OWNER, PartyState.CONNECTED, user_id=actor.user_id)
+            interaction, mine, target = await open_request(work, actor, channel.name, target_id,
+                                                           "send a request to")
             await self.backline.transcripts.lines.write(work, interaction, mine, text, LineAudience.INTERNAL,
                                                         validated=True)
             await engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=actor.user_id)
