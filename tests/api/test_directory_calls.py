@@ -51,7 +51,7 @@ async def test_call1_a_group_call_rings_one_available_member_or_waits(backline, 
 async def test_call1_the_internal_call_has_hold_and_consult_like_any_call(backline, api, client_for):
     camille = await ready_agent(client_for, "agent")
     marie = await ready_agent(client_for, "marie.dupont")
-    helene = await ready_agent(client_for, "helene.durand")
+    await ready_agent(client_for, "helene.durand")  # the colleague she consults
     call = await ok(camille, CALL, t=await target_id(backline, "Marie Dupont"), c="voice")
     call = await ok(marie, BY_ID["acceptOffer"], id=open_offer(call)["id"])
     held = await ok(marie, BY_ID["hold"], id=call["id"])
