@@ -64,7 +64,7 @@ class IdentityService:
         async with self.store.read() as session:
             user = (await session.exec(select(User).where(User.username == username))).first()
         # Verify even for an unknown user: the answer takes as long either way.
-        if not verify_password(user.password_hash if user else None, password) or user is None:
+        if not await verify_password(user.password_hash if user else None, password) or user is None:
             raise InvalidCredentials("Unknown username or wrong password.")
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
