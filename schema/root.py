@@ -26,6 +26,7 @@ from schema import interactions
 from schema import customer_chat, im, transcripts
 from schema import supervision
 from schema.auth import protect
+from schema.clean_text import check_text
 from schema.errors import ERROR_TYPES
 from schema.execution import BacklineExecution
 from schema.metrics import count_operation
@@ -140,10 +141,10 @@ class BacklineSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None, channels: Iterable[str] | None = None) -> strawberry.Schema:
     settings = settings or Settings()
-    query = protect(merge_types("Query", for_channels(QUERIES, channels)), PUBLIC_FIELDS)
-    mutation = protect(merge_types("Mutation", for_channels(MUTATIONS, channels)), PUBLIC_FIELDS)
+    query = check_text(protect(merge_types("Query", for_channels(QUERIES, channels)), PUBLIC_FIELDS))
+    mutation = check_text(protect(merge_types("Mutation", for_channels(MUTATIONS, channels)), PUBLIC_FIELDS))
     subscriptions = for_channels(SUBSCRIPTIONS, channels)
-    subscription = merge_types("Subscription", subscriptions) if subscriptions else None
+    subscription = check_text(merge_types("Subscription", subscriptions)) if subscriptions else None
     return BacklineSchema(
         query=query,
         mutation=mutation,

@@ -33,7 +33,9 @@ class Session:
 
 
 def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # surrogatepass: a token sent as JSON may hold a lone surrogate; it matches nothing, and
+    # must not fail to encode (SEC2).
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def load_actor(session, user: User) -> Actor:
