@@ -26,6 +26,7 @@ class Calls:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            rules.require_visible(actor, await work.parties(interaction), interaction_id)
             work.channel(interaction).require(Operation.HOLD)
             leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                     (PartyState.CONNECTED,), "hold")
@@ -40,6 +41,7 @@ class Calls:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            rules.require_visible(actor, await work.parties(interaction), interaction_id)
             work.channel(interaction).require(Operation.HOLD)
             leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                     (PartyState.HELD,), "retrieve")
@@ -64,6 +66,7 @@ class Calls:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            rules.require_visible(actor, await work.parties(interaction), interaction_id)
             work.channel(interaction).require(Operation.DTMF)
             leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                     (PartyState.CONNECTED,), "send digits")
