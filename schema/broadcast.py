@@ -31,6 +31,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Protocol
 
+from starlette.websockets import WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -54,6 +56,27 @@ class BroadcastingTransportWSHandler(BaseGraphQLTransportWSHandler):
     async def run_operation(self, operation: Operation) -> None:
         OPERATION.set(operation)  # this task runs this one operation
         await super().run_operation(operation)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        """A client that goes away while one of its operations sends is a normal event, not a
+        fault: logged at debug level, where strawberry logs every failure of an operation's
+        task as an ERROR with its traceback. Anything else still is an ERROR."""
+        if client_gone(error):
+            log.debug("WebSocket client went away while an operation was sending: %r", error)
+            return
+        await super().handle_task_exception(error)
+
+
+def client_gone(error: BaseException | None) -> bool:
+    """Whether `error`, or what caused it, says the peer closed or dropped the connection."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, (WebSocketDisconnected, WebSocketDisconnect, ConnectionError)) or (
+                type(error).__name__ in ("ClientDisconnected", "ConnectionClosed", "ConnectionClosedOK",
+                                         "ConnectionClosedError")):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 class Audience(Protocol):
