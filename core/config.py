@@ -9,6 +9,12 @@ Environment (all optional):
   BACKLINE_ALLOWED_ORIGINS  comma-separated origins allowed to open WebSockets
   BACKLINE_TOKEN_TTL_HOURS  default 12
   BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
+  BACKLINE_CLIENT_ADDRESS_HEADER  header a trusted proxy sets to the client's address (none:
+                            the connection's peer address)
+  BACKLINE_LOGIN_FREE_FAILURES / _LOCK_AFTER / _LOCK_SECONDS / _MAX_BACKOFF_SECONDS
+                            login throttling per username (3, 10, 900, 60)
+  BACKLINE_LOGIN_ADDRESS_FREE_FAILURES / _ADDRESS_LOCK_AFTER
+                            the same per client address (20, 100)
 """
 
 from __future__ import annotations
@@ -36,6 +42,13 @@ class Settings:
     max_query_tokens: int = 2000
     max_page_size: int = 100
     rate_limit_per_second: float = 50.0
+    client_address_header: str | None = None
+    login_free_failures: int = 3
+    login_lock_after: int = 10
+    login_lock_seconds: float = 900.0
+    login_max_backoff_seconds: float = 60.0
+    login_address_free_failures: int = 20
+    login_address_lock_after: int = 100
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -50,6 +63,13 @@ class Settings:
                 allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
                 token_ttl_hours=float(env.get("BACKLINE_TOKEN_TTL_HOURS", "12")),
                 rate_limit_per_second=float(env.get("BACKLINE_RATE_LIMIT", "50")),
+                client_address_header=env.get("BACKLINE_CLIENT_ADDRESS_HEADER", "").strip().lower() or None,
+                login_free_failures=int(env.get("BACKLINE_LOGIN_FREE_FAILURES", "3")),
+                login_lock_after=int(env.get("BACKLINE_LOGIN_LOCK_AFTER", "10")),
+                login_lock_seconds=float(env.get("BACKLINE_LOGIN_LOCK_SECONDS", "900")),
+                login_max_backoff_seconds=float(env.get("BACKLINE_LOGIN_MAX_BACKOFF_SECONDS", "60")),
+                login_address_free_failures=int(env.get("BACKLINE_LOGIN_ADDRESS_FREE_FAILURES", "20")),
+                login_address_lock_after=int(env.get("BACKLINE_LOGIN_ADDRESS_LOCK_AFTER", "100")),
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc

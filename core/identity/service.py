@@ -15,6 +15,7 @@ from core.errors import InvalidCredentials, InvalidInput, NotAuthenticated
 from core.identity.actor import Actor
 from core.identity.models import AuthToken, TeamSupervisor, User
 from core.identity.passwords import verify_password
+from core.identity.throttle import LoginThrottle, ThrottlePolicy
 from core.store.unit_of_work import Store
 
 MAX_CREDENTIAL_LENGTH = 256
@@ -53,21 +54,26 @@ async def load_actor(session, user: User) -> Actor:
 
 
 class IdentityService:
-    def __init__(self, store: Store, clock: Clock, token_ttl: timedelta) -> None:
+    def __init__(self, store: Store, clock: Clock, token_ttl: timedelta,
+                 throttle: LoginThrottle | None = None) -> None:
         self.store = store
         self.clock = clock
         self.token_ttl = token_ttl
+        self.throttle = throttle or LoginThrottle(clock, ThrottlePolicy(), ThrottlePolicy(20, 100))
         # token digest -> (actor, token expiry, when the store was last read for it)
         self._known: OrderedDict[str, tuple[Actor, datetime, datetime]] = OrderedDict()
 
-    async def login(self, username: str, password: str) -> Session:
+    async def login(self, username: str, password: str, address: str | None = None) -> Session:
+        """`address`: the client's, for throttling per address as well as per username (SEC4)."""
         if not username or len(username) > MAX_CREDENTIAL_LENGTH or len(password) > MAX_CREDENTIAL_LENGTH:
             raise InvalidInput("Username and password must be 1 to 256 characters.")
+        self.throttle.attempt(username, address)  # raises RATE_LIMITED / LOCKED, before any work
         async with self.store.read() as session:
             user = (await session.exec(select(User).where(User.username == username))).first()
         # Verify even for an unknown user: the answer takes as long either way.
         if not await verify_password(user.password_hash if user else None, password) or user is None:
             raise InvalidCredentials("Unknown username or wrong password.")
+        self.throttle.succeeded(username, address)
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
         expires_at = now + self.token_ttl
