@@ -29,7 +29,7 @@ from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
 from schema.metrics import metrics_endpoint
-from schema.rate_limit import RateLimitMiddleware
+from schema.rate_limit import RateLimiter, RateLimitMiddleware
 from schema.root import build_schema
 from schema.wire import compact_json, data_payload_text, next_text
 
@@ -58,7 +58,7 @@ class BacklineGraphQL(GraphQL):
     websocket_adapter_class = SharedEncodingWebSocketAdapter
     graphql_transport_ws_handler_class = BroadcastingTransportWSHandler
 
-    def __init__(self, backline: Backline) -> None:
+    def __init__(self, backline: Backline, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(backline.settings, backline.channels.names()),
             graphql_ide="graphiql",
@@ -66,6 +66,7 @@ class BacklineGraphQL(GraphQL):
             allowed_origins=backline.settings.allowed_origins,
         )
         self.backline = backline
+        self.limiter = limiter  # its WebSocket handler limits each `subscribe` (schema.broadcast)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         """What clients send, a POST of one JSON operation, read as strawberry reads it but
@@ -161,7 +162,8 @@ async def ready(request: Request) -> JSONResponse:
 
 
 def create_app(backline: Backline) -> Starlette:
-    graphql = BacklineGraphQL(backline)
+    limiter = RateLimiter(backline)
+    graphql = BacklineGraphQL(backline, limiter)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -182,14 +184,10 @@ def create_app(backline: Backline) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(
-                RateLimitMiddleware,
-                clock=backline.clock,
-                rate_per_second=backline.settings.rate_limit_per_second,
-                burst=max(1, int(backline.settings.rate_limit_per_second * 2)),
-            ),
+            Middleware(RateLimitMiddleware, limiter=limiter, path="/graphql"),
             Middleware(StraightToGraphQL, graphql=graphql, path="/graphql"),
         ],
     )
     app.state.backline = backline
+    app.state.rate_limiter = limiter
     return app

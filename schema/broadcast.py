@@ -39,6 +39,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 
 from core.events import Event, EventBus
+from schema.rate_limit import refusal
 from schema.wire import data_payload_text, next_text
 
 log = logging.getLogger("backline.broadcast")
@@ -56,6 +57,18 @@ class BroadcastingTransportWSHandler(BaseGraphQLTransportWSHandler):
     async def run_operation(self, operation: Operation) -> None:
         OPERATION.set(operation)  # this task runs this one operation
         await super().run_operation(operation)
+
+    async def handle_subscribe(self, message) -> None:
+        """SEC3: every operation sent over the socket takes a token from its caller's bucket,
+        as a request over HTTP does (schema.rate_limit); a refused one gets an `error`
+        message on its id, and the socket stays open."""
+        limiter = getattr(self.view, "limiter", None)
+        if limiter is not None and self.connection_acknowledged and message.get("id") not in self.operations:
+            wait = limiter.wait(getattr(self.context, "authenticated", None), self.websocket.ws.scope)
+            if wait:
+                await self.send_message({"id": message["id"], "type": "error", "payload": [refusal(wait)]})
+                return
+        await super().handle_subscribe(message)
 
     async def handle_task_exception(self, error: Exception) -> None:
         """A client that goes away while one of its operations sends is a normal event, not a

@@ -103,6 +103,17 @@ class IdentityService:
         self._remember(key, actor, row.expires_at, now)
         return actor
 
+    def known(self, token: str | None) -> Actor | None:
+        """The token's actor if this process checked it within RECHECK_AFTER, without reading
+        the store (the rate limit keys a request by its user before it is authenticated)."""
+        if not token:
+            return None
+        known = self._known.get(digest(token))
+        now = self.clock.now()
+        if known is not None and known[1] > now and now - known[2] < RECHECK_AFTER:
+            return known[0]
+        return None
+
     def _remember(self, key: str, actor: Actor, expires_at: datetime, checked_at: datetime) -> None:
         self._known[key] = (actor, expires_at, checked_at)
         self._known.move_to_end(key)
