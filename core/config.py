@@ -11,6 +11,9 @@ Environment (all optional):
   BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
   BACKLINE_CLIENT_ADDRESS_HEADER  header a trusted proxy sets to the client's address (none:
                             the connection's peer address)
+  BACKLINE_MAX_REQUEST_BYTES  default 1048576: a larger GraphQL request body gets HTTP 413
+  BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES  default 1048576: a larger message closes the socket (1009)
+  BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS  default 10: a socket without connection_init is closed (4408)
   BACKLINE_LOGIN_FREE_FAILURES / _LOCK_AFTER / _LOCK_SECONDS / _MAX_BACKOFF_SECONDS
                             login throttling per username (3, 10, 900, 60)
   BACKLINE_LOGIN_ADDRESS_FREE_FAILURES / _ADDRESS_LOCK_AFTER
@@ -43,6 +46,9 @@ class Settings:
     max_page_size: int = 100
     rate_limit_per_second: float = 50.0
     client_address_header: str | None = None
+    max_request_bytes: int = 1_048_576
+    max_websocket_message_bytes: int = 1_048_576
+    connection_init_timeout_seconds: float = 10.0
     login_free_failures: int = 3
     login_lock_after: int = 10
     login_lock_seconds: float = 900.0
@@ -63,6 +69,9 @@ class Settings:
                 allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
                 token_ttl_hours=float(env.get("BACKLINE_TOKEN_TTL_HOURS", "12")),
                 rate_limit_per_second=float(env.get("BACKLINE_RATE_LIMIT", "50")),
+                max_request_bytes=int(env.get("BACKLINE_MAX_REQUEST_BYTES", "1048576")),
+                max_websocket_message_bytes=int(env.get("BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES", "1048576")),
+                connection_init_timeout_seconds=float(env.get("BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS", "10")),
                 client_address_header=env.get("BACKLINE_CLIENT_ADDRESS_HEADER", "").strip().lower() or None,
                 login_free_failures=int(env.get("BACKLINE_LOGIN_FREE_FAILURES", "3")),
                 login_lock_after=int(env.get("BACKLINE_LOGIN_LOCK_AFTER", "10")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Mapping
 
 from starlette.applications import Starlette
@@ -29,6 +30,7 @@ from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
 from schema.metrics import metrics_endpoint
+from schema.body_limit import BodyLimitMiddleware
 from schema.rate_limit import RateLimiter, RateLimitMiddleware
 from schema.root import build_schema
 from schema.wire import compact_json, data_payload_text, next_text
@@ -64,6 +66,9 @@ class BacklineGraphQL(GraphQL):
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=backline.settings.allowed_origins,
+            # Closed with 4408 when connection_init does not come in time, on Backline's clock
+            # (schema.broadcast).
+            connection_init_wait_timeout=timedelta(seconds=backline.settings.connection_init_timeout_seconds),
         )
         self.backline = backline
         self.limiter = limiter  # its WebSocket handler limits each `subscribe` (schema.broadcast)
@@ -161,6 +166,15 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
 
 
+def server_options(backline: Backline) -> dict[str, Any]:
+    """uvicorn's options for this app, the same for `backline serve` and the tests' servers."""
+    # No per-message deflate: compressing each small event for each socket cost more CPU
+    # than the bytes it saved on a LAN (presence fan-out benchmark). A WebSocket message
+    # larger than the limit closes the socket with 1009 (SEC3).
+    return {"ws": "websockets-sansio", "ws_per_message_deflate": False,
+            "ws_max_size": backline.settings.max_websocket_message_bytes}
+
+
 def create_app(backline: Backline) -> Starlette:
     limiter = RateLimiter(backline)
     graphql = BacklineGraphQL(backline, limiter)
@@ -185,6 +199,7 @@ def create_app(backline: Backline) -> Starlette:
         lifespan=lifespan,
         middleware=[
             Middleware(RateLimitMiddleware, limiter=limiter, path="/graphql"),
+            Middleware(BodyLimitMiddleware, max_bytes=backline.settings.max_request_bytes, path="/graphql"),
             Middleware(StraightToGraphQL, graphql=graphql, path="/graphql"),
         ],
     )

@@ -70,6 +70,28 @@ class BroadcastingTransportWSHandler(BaseGraphQLTransportWSHandler):
                 return
         await super().handle_subscribe(message)
 
+    async def handle_connection_init_timeout(self) -> None:
+        """strawberry's time-out for connection_init (close 4408), on Backline's clock instead
+        of asyncio's, so that tests move it on a manual clock instead of sleeping."""
+        try:
+            due = asyncio.get_running_loop().create_future()
+
+            async def fire() -> None:
+                if not due.done():
+                    due.set_result(None)
+
+            timer = self.view.backline.clock.call_later(self.connection_init_wait_timeout.total_seconds(), fire)
+            try:
+                await due
+            finally:
+                timer.cancel()
+            if self.connection_init_received:
+                return
+            self.connection_timed_out = True
+            await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+        except Exception as error:  # noqa: BLE001 - as strawberry's: reported, never raised
+            await self.handle_task_exception(error)
+
     async def handle_task_exception(self, error: Exception) -> None:
         """A client that goes away while one of its operations sends is a normal event, not a
         fault: logged at debug level, where strawberry logs every failure of an operation's
