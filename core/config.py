@@ -11,6 +11,7 @@ Environment (all optional):
   BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
   BACKLINE_CLIENT_ADDRESS_HEADER  header a trusted proxy sets to the client's address (none:
                             the connection's peer address)
+  BACKLINE_GRAPHIQL / BACKLINE_INTROSPECTION  default true; false in production
   BACKLINE_MAX_REQUEST_BYTES  default 1048576: a larger GraphQL request body gets HTTP 413
   BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES  default 1048576: a larger message closes the socket (1009)
   BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS  default 10: a socket without connection_init is closed (4408)
@@ -46,6 +47,8 @@ class Settings:
     max_page_size: int = 100
     rate_limit_per_second: float = 50.0
     client_address_header: str | None = None
+    graphiql: bool = True
+    introspection: bool = True
     max_request_bytes: int = 1_048_576
     max_websocket_message_bytes: int = 1_048_576
     connection_init_timeout_seconds: float = 10.0
@@ -72,6 +75,8 @@ class Settings:
                 max_request_bytes=int(env.get("BACKLINE_MAX_REQUEST_BYTES", "1048576")),
                 max_websocket_message_bytes=int(env.get("BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES", "1048576")),
                 connection_init_timeout_seconds=float(env.get("BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS", "10")),
+                graphiql=_flag(env, "BACKLINE_GRAPHIQL", True),
+                introspection=_flag(env, "BACKLINE_INTROSPECTION", True),
                 client_address_header=env.get("BACKLINE_CLIENT_ADDRESS_HEADER", "").strip().lower() or None,
                 login_free_failures=int(env.get("BACKLINE_LOGIN_FREE_FAILURES", "3")),
                 login_lock_after=int(env.get("BACKLINE_LOGIN_LOCK_AFTER", "10")),
@@ -82,6 +87,17 @@ class Settings:
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 @dataclass(frozen=True)

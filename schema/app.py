@@ -63,7 +63,7 @@ class BacklineGraphQL(GraphQL):
     def __init__(self, backline: Backline, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(backline.settings, backline.channels.names()),
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if backline.settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=backline.settings.allowed_origins,
             # Closed with 4408 when connection_init does not come in time, on Backline's clock

@@ -9,7 +9,7 @@ import sys
 from typing import Any, Iterable
 
 import strawberry
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, specified_rules
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specified_rules
 from strawberry.extensions import QueryDepthLimiter, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import validate_document
@@ -154,5 +154,7 @@ def build_schema(settings: Settings | None = None, channels: Iterable[str] | Non
         # scalar fields read without graphql-core's per-field machinery.
         execution_context_class=BacklineExecution,
         max_tokens=settings.max_query_tokens,
-        validation_rules=QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        validation_rules=(*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+                          # `__schema` and `__type` refused when introspection is off (production)
+                          *(() if settings.introspection else (NoSchemaIntrospectionCustomRule,))),
     )
