@@ -11,6 +11,7 @@ Environment (all optional):
   BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
   BACKLINE_CLIENT_ADDRESS_HEADER  header a trusted proxy sets to the client's address (none:
                             the connection's peer address)
+  BACKLINE_MAX_CONCURRENT_PER_CALLER  default 4: a caller's requests over HTTP running at once
   BACKLINE_GRAPHIQL / BACKLINE_INTROSPECTION  default true; false in production
   BACKLINE_MAX_REQUEST_BYTES  default 1048576: a larger GraphQL request body gets HTTP 413
   BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES  default 1048576: a larger message closes the socket (1009)
@@ -46,6 +47,7 @@ class Settings:
     max_query_tokens: int = 2000
     max_page_size: int = 100
     rate_limit_per_second: float = 50.0
+    max_concurrent_per_caller: int = 4
     client_address_header: str | None = None
     graphiql: bool = True
     introspection: bool = True
@@ -75,6 +77,7 @@ class Settings:
                 max_request_bytes=int(env.get("BACKLINE_MAX_REQUEST_BYTES", "1048576")),
                 max_websocket_message_bytes=int(env.get("BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES", "1048576")),
                 connection_init_timeout_seconds=float(env.get("BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS", "10")),
+                max_concurrent_per_caller=int(env.get("BACKLINE_MAX_CONCURRENT_PER_CALLER", "4")),
                 graphiql=_flag(env, "BACKLINE_GRAPHIQL", True),
                 introspection=_flag(env, "BACKLINE_INTROSPECTION", True),
                 client_address_header=env.get("BACKLINE_CLIENT_ADDRESS_HEADER", "").strip().lower() or None,

@@ -56,7 +56,15 @@ class BroadcastingTransportWSHandler(BaseGraphQLTransportWSHandler):
 
     async def run_operation(self, operation: Operation) -> None:
         OPERATION.set(operation)  # this task runs this one operation
-        await super().run_operation(operation)
+        limiter = getattr(self.view, "limiter", None)
+        if limiter is None or self.schema.is_subscription(operation.query, operation.operation_name):
+            await super().run_operation(operation)
+            return
+        # A query or mutation over the socket runs a few at a time per caller, as over HTTP
+        # (schema.fair_share); a subscription is long-lived and holds no slot.
+        key = limiter.key(getattr(self.context, "authenticated", None), self.websocket.ws.scope)
+        async with limiter.slots.slot(key):
+            await super().run_operation(operation)
 
     async def handle_subscribe(self, message) -> None:
         """SEC3: every operation sent over the socket takes a token from its caller's bucket,

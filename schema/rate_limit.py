@@ -7,8 +7,8 @@ schema.broadcast). A refused HTTP request gets 429 with the GraphQL error code R
 before any work is done; a refused subscribe gets an `error` message for its id, the socket
 staying open.
 
-A request is keyed by its user when its token was checked by this process lately
-(IdentityService.known, no store read). A token not checked lately takes from its address's
+A request is keyed by its user when this process has seen its token valid
+(IdentityService.known, no store read). A token it has not seen takes from its address's
 bucket first, then from its user's once checked: junk tokens share their address's bucket
 instead of each getting one, and cost no store read once it is empty.
 
@@ -31,6 +31,7 @@ from core.identity.actor import Actor
 from core.identity.service import bearer_token
 from core.runtime import Backline
 from schema.client_address import client_address
+from schema.fair_share import CallerSlots
 
 
 @dataclass
@@ -76,14 +77,17 @@ class RateLimiter:
         clock = backline.clock
         self.backline = backline
         self.buckets = TokenBuckets(rate, max(1, int(rate * 2)), lambda: clock.now().timestamp(), max_keys)
+        self.slots = CallerSlots(backline.settings.max_concurrent_per_caller)
 
     def address(self, scope: Scope) -> str:
         return client_address(scope.get("headers") or (), scope.get("client"),
                               self.backline.settings.client_address_header) or "?"
 
+    def key(self, actor: Actor | None, scope: Scope) -> str:
+        return f"user:{actor.user_id}" if actor is not None else f"addr:{self.address(scope)}"
+
     def wait(self, actor: Actor | None, scope: Scope) -> float:
-        key = f"user:{actor.user_id}" if actor is not None else f"addr:{self.address(scope)}"
-        return self.buckets.take(key)
+        return self.buckets.take(self.key(actor, scope))
 
 
 def refusal(wait: float) -> dict:
@@ -102,8 +106,11 @@ class RateLimitMiddleware:
         if scope["type"] not in ("http", "websocket") or scope.get("path") != self.path:
             await self.app(scope, receive, send)  # health checks and metrics are not limited
             return
-        wait = await self._wait(scope)
-        if not wait:
+        wait, key = await self._wait(scope)
+        if not wait and scope["type"] == "http":
+            async with self.limiter.slots.slot(key):  # a few at a time per caller (schema.fair_share)
+                await self.app(scope, receive, send)
+        elif not wait:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1013, "reason": "Too many requests; try again later."})
@@ -117,23 +124,28 @@ class RateLimitMiddleware:
             })
             await send({"type": "http.response.body", "body": body})
 
-    async def _wait(self, scope: Scope) -> float:
-        if scope["type"] != "http":
-            return self.limiter.wait(None, scope)  # a WebSocket's user is known at connection_init
+    async def _wait(self, scope: Scope) -> tuple[float, str]:
+        """The wait before this request may run (0: now), and its caller's key."""
+        limiter = self.limiter
+        if scope["type"] != "http":  # a WebSocket's user is known at connection_init
+            key = limiter.key(None, scope)
+            return limiter.buckets.take(key), key
         header = next((v for k, v in scope.get("headers") or () if k == b"authorization"), b"")
         token = bearer_token(header.decode("latin-1"))
-        identity = self.limiter.backline.identity
+        identity = limiter.backline.identity
         actor = identity.known(token)
+        key = limiter.key(actor, scope)
         if actor is not None or token is None:
-            return self.limiter.wait(actor, scope)
-        # A token this process has not checked lately: its address pays first (a junk token
+            return limiter.buckets.take(key), key
+        # A token this process has not seen: its address pays first (a junk token
         # costs no store read once the address is refused), then its user, once checked (which
         # warms the cache the request's own authentication reads).
-        wait = self.limiter.wait(None, scope)
+        wait = limiter.buckets.take(key)
         if wait:
-            return wait
+            return wait, key
         try:
             actor = await identity.authenticate(token)
         except NotAuthenticated:
-            return 0.0  # the request itself is answered UNAUTHENTICATED
-        return self.limiter.wait(actor, scope)
+            return 0.0, key  # the request itself is answered UNAUTHENTICATED
+        key = limiter.key(actor, scope)
+        return limiter.buckets.take(key), key

@@ -9,7 +9,8 @@ import sys
 from typing import Any, Iterable
 
 import strawberry
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specified_rules
+from graphql import (ASTValidationRule, DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule, OperationType,
+                     get_operation_ast, parse, specified_rules)
 from strawberry.extensions import QueryDepthLimiter, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import validate_document
@@ -101,6 +102,16 @@ class BacklineSchema(strawberry.Schema):
     def _prepare(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
         document = parse(query, max_tokens=self.max_tokens)
         return document, validate_document(self._schema, document, self.validation_rules)
+
+    def is_subscription(self, query: str | None, operation_name: str | None) -> bool:
+        """Whether the document's operation is a subscription (parsed once, cached); False for
+        one that does not parse, which strawberry then reports."""
+        try:
+            document, _ = self._prepared(query or "")
+        except Exception:  # noqa: BLE001 - reported when executed
+            return False
+        operation = get_operation_ast(document, operation_name)
+        return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
     def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
         """Every execution (query, mutation, subscription) starts here. A cached document and
