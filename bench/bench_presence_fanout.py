@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import websockets
 
-from bench.support import REPO, demo_database, describe, percentile, sqlite_url, temporary_folder
+from bench.support import REPO, demo_database, describe, login, percentile, sqlite_url, temporary_folder
 
 SUBSCRIBERS = 1000
 CHANGES = 30
@@ -33,7 +33,6 @@ CONNECT_BATCH = 50
 
 WATCH = """subscription($agents: [ID!]) { presenceChanged(agentIds: $agents) {
   agentId teamId channel state reason since load capacity at snapshot sequence } }"""
-LOGIN = 'mutation($u: String!) { login(username: $u, password: "demo") { ... on LoginSuccess { token me { id } } } }'
 READY = 'mutation { setReady(channel: "voice") { __typename } }'
 NOT_READY = 'mutation { setNotReady(channel: "voice", reason: "Pause") { __typename } }'
 LOG_IN = 'mutation { logIn(channel: "voice", ready: false) { __typename } }'
@@ -112,18 +111,18 @@ async def close_all(subscribers: list[Subscriber]) -> None:
     await asyncio.gather(*(s.task for s in subscribers if s.task), return_exceptions=True)
 
 
-async def measure_backline(base: str) -> tuple[tuple[list[float], list[float], int], str]:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        async def login(username: str) -> tuple[str, str]:
-            body = (await http.post("/graphql", json={"query": LOGIN, "variables": {"u": username}})).json()
-            return body["data"]["login"]["token"], body["data"]["login"]["me"]["id"]
-
-        watcher_token, _ = await login("lead")
-        marie_token, marie_id = await login("marie.dupont")
-        url = base.replace("http://", "ws://") + "/graphql"
+async def measure_backline(*bases: str) -> tuple[tuple[list[float], list[float], int], str]:
+    """SUBSCRIBERS watchers of one agent, split evenly over the instances at `bases`; the
+    agent's presence changes through the first. Figures, and one message as sent."""
+    async with httpx.AsyncClient(base_url=bases[0], timeout=30) as http:
+        watcher_token, _ = await login(http, "lead")
+        marie_token, marie_id = await login(http, "marie.dupont")
+        urls = [base.replace("http://", "ws://") + "/graphql" for base in bases]
         started = time.perf_counter()
-        subscribers = await connect_all(lambda: connect_graphql(url, watcher_token, marie_id))
-        print(f"backline: {len(subscribers)} subscribers connected in {time.perf_counter() - started:.1f} s")
+        turn = iter(range(SUBSCRIBERS))
+        subscribers = await connect_all(lambda: connect_graphql(urls[next(turn) % len(urls)], watcher_token, marie_id))
+        print(f"backline: {len(subscribers)} subscribers connected to {len(bases)} instance(s) "
+              f"in {time.perf_counter() - started:.1f} s")
         headers = {"Authorization": f"Bearer {marie_token}"}
         await http.post("/graphql", json={"query": LOG_IN}, headers=headers)
         await drain(subscribers, 1)
@@ -138,6 +137,9 @@ async def measure_backline(base: str) -> tuple[tuple[list[float], list[float], i
         result = figures(subscribers)
         sample = subscribers[0].received[-1][1]  # a message as Backline sent it, for the bare server
         await close_all(subscribers)
+        # Logged off again, as the next measurement on the same store expects.
+        await http.post("/graphql", json={"query": 'mutation { logOut(channel: "voice") { __typename } }'},
+                        headers=headers)
         return result, sample
 
 

@@ -85,6 +85,13 @@ async def agent_targets(url: str) -> dict[str, str]:
     return {username: str(target_id) for username, target_id in rows}
 
 
+async def login(http, username: str) -> tuple[str, str]:
+    """A demo user's token and id, through `http` (an httpx client of a server)."""
+    query = 'mutation($u: String!) { login(username: $u, password: "demo") { ... on LoginSuccess { token me { id } } } }'
+    body = (await http.post("/graphql", json={"query": query, "variables": {"u": username}})).json()
+    return body["data"]["login"]["token"], body["data"]["login"]["me"]["id"]
+
+
 def temporary_folder() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="backline-bench-")
 

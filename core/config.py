@@ -20,6 +20,7 @@ Environment (all optional):
                             login throttling per username (3, 10, 900, 60)
   BACKLINE_LOGIN_ADDRESS_FREE_FAILURES / _ADDRESS_LOCK_AFTER
                             the same per client address (20, 100)
+  BACKLINE_RESUME_WINDOW    how many events behind the newest a stream may resume, default 100000
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Settings:
     login_max_backoff_seconds: float = 60.0
     login_address_free_failures: int = 20
     login_address_lock_after: int = 100
+    resume_window: int = 100_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -87,6 +89,7 @@ class Settings:
                 login_max_backoff_seconds=float(env.get("BACKLINE_LOGIN_MAX_BACKOFF_SECONDS", "60")),
                 login_address_free_failures=int(env.get("BACKLINE_LOGIN_ADDRESS_FREE_FAILURES", "20")),
                 login_address_lock_after=int(env.get("BACKLINE_LOGIN_ADDRESS_LOCK_AFTER", "100")),
+                resume_window=int(env.get("BACKLINE_RESUME_WINDOW", "100000")),
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc

@@ -63,6 +63,12 @@ class Conflict(BacklineError):
     code = "CONFLICT"
 
 
+class CursorExpired(BacklineError):
+    """A stream cannot resume from this position (INS2): the client takes a fresh snapshot."""
+
+    code = "CURSOR_EXPIRED"
+
+
 class UnsupportedOperation(BacklineError):
     """A channel lacks the operation (CH4): the message names both."""
 

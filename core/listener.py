@@ -1,6 +1,10 @@
 """A background reaction to committed events: routing serves waiting requests when agents
 become ready; supervision follows agents onto their next calls. One task per listener; a
-failing batch is logged and the next one still runs."""
+failing batch is logged and the next one still runs.
+
+A reaction that changes the store runs where the change was made (the instance's own
+events), so once in a cluster; one that keeps this instance's memory right (forgetting a
+revoked token) runs `everywhere`."""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ Handler = Callable[[list[Event]], Awaitable[None]]
 
 
 class BusListener:
-    def __init__(self, bus: EventBus, topics: Iterable[str], handler: Handler, log: logging.Logger) -> None:
+    def __init__(self, bus: EventBus, topics: Iterable[str], handler: Handler, log: logging.Logger,
+                 everywhere: bool = False) -> None:
         self.bus = bus
+        self.everywhere = everywhere
         self.topics = frozenset(topics)
         self.handler = handler
         self.log = log
@@ -49,10 +55,10 @@ class BusListener:
 
     async def _listen(self) -> None:
         async for event in self._subscription:
-            if not event.local:  # another instance made it, and reacts to it there
+            if not self._mine(event):  # another instance made it, and reacts to it there
                 continue
             # The events one command published arrive together: handle them as one batch.
-            batch = [event, *(e for e in self._drain() if e.local)]
+            batch = [event, *(e for e in self._drain() if self._mine(e))]
             self._busy = True
             try:
                 await self.handler(batch)
@@ -61,6 +67,9 @@ class BusListener:
             finally:
                 self._busy = False
                 self._progress.set()
+
+    def _mine(self, event: Event) -> bool:
+        return self.everywhere or event.local
 
     def _drain(self) -> list[Event]:
         """The events already queued behind the one being handled (never the end marker)."""

@@ -21,6 +21,7 @@ from core.messages.service import MessagesService
 from core.plugins import load_plugins
 from core.presence.service import PresenceService
 from core.store.db import create_engines
+from core.store.event_log import EventLog
 from core.store.unit_of_work import Store
 from core.supervision.service import SupervisionService
 from core.timeouts.service import Timeouts
@@ -50,6 +51,7 @@ class Backline:
         # listens.
         self.plugin_manager, self.channels = load_plugins(self.config, plugins)
         self.store = Store(create_engines(settings.database_url), self.bus)
+        self.events = EventLog(self.store, settings.resume_window)  # where resumed streams start (INS2)
         self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours), LoginThrottle(
             self.clock,
             per_username=ThrottlePolicy(settings.login_free_failures, settings.login_lock_after,
@@ -63,11 +65,11 @@ class Backline:
                                           settings.max_page_size)
         self.messages = MessagesService(self.store, self.clock)
         ChannelOutages(self.messages).watch(self.channels)  # MSG1: backends down and back
-        self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
-                                          VoicemailOptions.from_config(self.config.contact_centre))
         # Time-outs as rows, fired once by any live instance (INS3).
         self.timeouts = Timeouts(self.store, self.clock,
                                  on_fired=lambda kind: self.tally.add("timeouts_fired", kind=kind))
+        self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
+                                          VoicemailOptions.from_config(self.config.contact_centre), self.timeouts)
         self.interactions = InteractionEngine(self)
         self.voicemail.link(self.interactions.internal)  # VM2: a session is an internal voice call
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
@@ -78,6 +80,7 @@ class Backline:
 
     async def start(self) -> None:
         await self.store.start()
+        await self.identity.start()
         for channel in self.channels:
             await channel.start(self)
             self._started.append(channel)
@@ -97,6 +100,7 @@ class Backline:
                 await channel.stop()
             except Exception:  # one channel failing to stop must not keep the others open
                 log.exception("Channel %s failed to stop", channel.name)
+        await self.identity.stop()
         await self.store.close()
 
     async def __aenter__(self) -> "Backline":

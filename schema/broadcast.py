@@ -156,18 +156,21 @@ class Route:
 
 
 async def shared_stream(route: Route, bus: EventBus, topic: str,
-                        opening: Callable[[], Awaitable[tuple[Audience, list[Any]]]],
+                        opening: Callable[[], Awaitable[tuple[Audience, list[Any], int]]],
                         payload_of: Callable[[Event], Any]) -> AsyncIterator[Any]:
-    """A subscription's stream: the snapshot `opening()` reads (after listening), then every
-    event of `topic` its audience accepts, as `payload_of(event)` (the same object for every
+    """A subscription's stream: what `opening()` reads (after listening: a snapshot, or the
+    events replayed from a cursor) and the position it covers, then every later event of
+    `topic` its audience accepts, as `payload_of(event)` (the same object for every
     subscriber, whose result does not depend on who watches: see SharedEventExecution)."""
     listener = fanout_for(bus, topic).listen(route)
     try:
-        audience, snapshot = await opening()
-        for payload in snapshot:
+        audience, opened, listener.floor = await opening()
+        for payload in opened:
             yield payload
         while listener.kept:
             event = listener.kept.popleft()
+            if listener.covers(event):
+                continue
             if audience.accepts(event.payload):
                 yield payload_of(event)
         # Nothing is waiting and nothing arrives before this returns: the reader takes over.
@@ -281,6 +284,8 @@ class Group:
             return
         texts: dict[str, str] = {}
         for listener in tuple(self.listeners):
+            if listener.covers(event):
+                continue
             op_id = listener.route.operation.id
             text = texts.get(op_id)
             if text is None:
@@ -307,10 +312,16 @@ class Listener:
         self.fanout = fanout
         self.route = route
         self.kept: deque[Event] = deque()
+        # The last position its opening covered: an event at or below it was sent already
+        # (a late publication of an event its snapshot or replay read from the store).
+        self.floor = 0
         self.group: Group | None = None
         self.ended: asyncio.Future = asyncio.get_running_loop().create_future()
         self.backlog: deque[str] | None = None  # while a writer task is waiting on the socket
         self.writer: asyncio.Task | None = None
+
+    def covers(self, event: Event) -> bool:
+        return event.id is not None and event.id <= self.floor
 
     def go_live(self, audience: Audience, payload_of: Callable[[Event], Any]) -> None:
         if self.fanout.stopped:

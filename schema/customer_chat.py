@@ -23,7 +23,7 @@ from core.transcripts.rules import CUSTOMER_FACING_ROLES
 from schema.arguments import cursor_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import InteractionState
-from schema.streams import PAGE, every_page, listening
+from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
 from schema.transcripts import CURSOR
 
 CHANNEL = "chat"
@@ -92,6 +92,7 @@ class ChatSession:
 class ChatUpdate:
     line: ChatLine | None
     chat: CustomerChat | None
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
 
 @strawberry.input
@@ -162,28 +163,29 @@ class Mutation:
 class Subscription:
     @strawberry.subscription(description="Customer: your chat live: its state, the lines so far, then each new "
                                          "line you may read and each change of who is there.")
-    async def customer_chat_updates(self, info: Info) -> AsyncGenerator[ChatUpdate, None]:
+    async def customer_chat_updates(self, info: Info, after: After = None) -> AsyncGenerator[ChatUpdate, None]:
         ctx = info.context
         guest = await guest_of(ctx)
         chats = ctx.backline.transcripts.chats
         lines = ctx.backline.transcripts.lines
-        async with listening(ctx.backline.bus, {LINE_TOPIC, INTERACTION_TOPIC}) as events:
-            yield ChatUpdate(line=None, chat=CustomerChat.of(await chats.view(guest)))
+        async with following(ctx.backline, {LINE_TOPIC, INTERACTION_TOPIC}, after) as stream:
             last = 0
-            # The lines so far, then the new ones.
-            async for line in every_page(
-                    lambda after: lines.for_customer(guest.interaction_id, guest.party_id, PAGE, after)):
-                last = line.id
-                yield ChatUpdate(line=ChatLine.of(line), chat=None)
-            async for event in events:
+            if not stream.resumed:
+                yield at(ChatUpdate(line=None, chat=CustomerChat.of(await chats.view(guest))), stream.head)
+                # The lines so far, then the new ones.
+                async for line in every_page(
+                        lambda since: lines.for_customer(guest.interaction_id, guest.party_id, PAGE, since)):
+                    last = line.id
+                    yield at(ChatUpdate(line=ChatLine.of(line), chat=None), stream.head)
+            async for event in stream:
                 if event.topic == LINE_TOPIC:
                     if event.payload.get("entryId", 0) > last and lines.customer_sees(
                             guest.interaction_id, guest.party_id, event):
-                        yield ChatUpdate(line=ChatLine.of(Line.from_event(event)), chat=None)
+                        yield at(ChatUpdate(line=ChatLine.of(Line.from_event(event)), chat=None), event.id)
                 elif event.payload.get("interactionId") == guest.interaction_id and (
                         event.kind in ("InteractionEnded", "InteractionStarted")
                         or (event.kind == "PartyStateChanged" and event.payload.get("role") in CUSTOMER_FACING_ROLES)):
-                    yield ChatUpdate(line=None, chat=CustomerChat.of(await chats.view(guest)))
+                    yield at(ChatUpdate(line=None, chat=CustomerChat.of(await chats.view(guest))), event.id)
 
 
 

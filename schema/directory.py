@@ -17,9 +17,11 @@ from core.directory.availability import ChannelAvailability
 from core.directory.models import TargetKind as CoreTargetKind
 from core.directory.service import Entry
 from core.directory.watch import watch_pool_availability
+from core.presence.service import TOPIC as PRESENCE_TOPIC
 from core.errors import InvalidInput
 from schema.errors import attempt, result_union
 from schema.presence import ChannelPresence
+from schema.streams import CURSOR_HELP, After, at, following
 
 TargetKind = strawberry.enum(CoreTargetKind, name="TargetKind", description="What a directory result is.")
 ActionKind = strawberry.enum(CoreActionKind, name="TargetActionKind")
@@ -48,6 +50,7 @@ class GroupChannelAvailability:
     logged_in: int
     members: int
     as_of: datetime = strawberry.field(description="When these figures were last true.")
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
     def of(cls, group_id: int, a: ChannelAvailability) -> "GroupChannelAvailability":
@@ -217,10 +220,13 @@ class Subscription:
         "A group's available members per channel (GRP2): the current figures first, then every "
         "change, as it happens (driven by presence changes, not polled). Only for groups whose "
         "availability the administrator shows."))
-    async def group_availability_changed(self, info: Info, group_id: strawberry.ID
+    async def group_availability_changed(self, info: Info, group_id: strawberry.ID, after: After = None
                                          ) -> AsyncGenerator[GroupChannelAvailability, None]:
         ctx = info.context
         ctx.actor  # noqa: B018 — the connection must be authenticated
         target_id = _id(group_id, "groupId")
-        async for availability in watch_pool_availability(ctx.backline.directory, target_id):
-            yield GroupChannelAvailability.of(target_id, availability)
+        # Figures, not events: resuming gives the current figures (the changes between are superseded).
+        async with following(ctx.backline, {PRESENCE_TOPIC}, after, replay=False) as stream:
+            async for availability in watch_pool_availability(ctx.backline.directory, target_id, stream):
+                # The current figures carry the head, a changed one the change's position.
+                yield at(GroupChannelAvailability.of(target_id, availability), stream.last)

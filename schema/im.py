@@ -17,7 +17,7 @@ from core.interactions.work import TOPIC
 from core.transcripts.models import TranscriptEntry
 from schema.arguments import int_id, sid
 from schema.interactions import InteractionResult, run
-from schema.streams import listening
+from schema.streams import CURSOR_HELP, After, at, following
 
 CHANNEL = "im"  # the plugin this module belongs to: without it, the module is left out
 
@@ -30,6 +30,7 @@ class InstantMessageRequest:
     from_name: str
     first_message: str
     sent_at: datetime
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
 
 async def ringing_requests(backline, user_id: int, offer_id: int | None = None) -> list[InstantMessageRequest]:
@@ -74,18 +75,21 @@ class Mutation:
 class Subscription:
     @strawberry.subscription(description="Instant-message requests reaching you, at once, with their first "
                                          "message (IM3); those ringing now first.")
-    async def instant_message_requests(self, info: Info) -> AsyncGenerator[InstantMessageRequest, None]:
+    async def instant_message_requests(self, info: Info, after: After = None
+                                       ) -> AsyncGenerator[InstantMessageRequest, None]:
         actor = info.context.actor
         backline = info.context.backline
-        async with listening(backline.bus, {TOPIC}) as events:
+        async with following(backline, {TOPIC}, after) as stream:
             seen = set()
-            for request in await ringing_requests(backline, actor.user_id):
-                seen.add(request.offer_id)
-                yield request
-            async for event in events:
+            if not stream.resumed:
+                for request in await ringing_requests(backline, actor.user_id):
+                    seen.add(request.offer_id)
+                    yield at(request, stream.head)
+            async for event in stream:
                 p = event.payload
                 if (event.kind == "OfferRinging" and p.get("userId") == actor.user_id
                         and p.get("channel") == CHANNEL and str(p.get("offerId")) not in seen):
+                    # Still ringing now: a request taken or withdrawn meanwhile is not shown.
                     for request in await ringing_requests(backline, actor.user_id, p["offerId"]):
                         seen.add(request.offer_id)
-                        yield request
+                        yield at(request, event.id)

@@ -29,7 +29,7 @@ from core.interactions.work import TOPIC
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.channels import Operation as ChannelOperation
 from schema.errors import attempt, result_union
-from schema.streams import PAGE, every_page, listening
+from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
 
 InteractionKind = strawberry.enum(CoreKind, name="InteractionKind")
 InteractionState = strawberry.enum(CoreState, name="InteractionState")
@@ -121,6 +121,7 @@ class InteractionEvent:
     actor_id: strawberry.ID | None
     interaction_id: strawberry.ID
     payload: JSON
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
     def of(cls, event: Event) -> "InteractionEvent":
@@ -391,21 +392,19 @@ class Subscription:
     @strawberry.subscription(description="Events of the interactions the caller may see, live; with an "
                                          "interactionId, its history so far first. A consultation's events "
                                          "reach only its parties (CON2).")
-    async def interaction_events(self, info: Info, interaction_id: strawberry.ID | None = None
+    async def interaction_events(self, info: Info, interaction_id: strawberry.ID | None = None,
+                                 after: After = None,
                                  ) -> AsyncGenerator[InteractionEvent, None]:
         actor = info.context.actor
         engine = info.context.backline.interactions
         wanted = int_id(interaction_id, "interactionId") if interaction_id is not None else None
-        async with listening(info.context.backline.bus, {TOPIC}) as events:
-            last = 0
-            if wanted is not None:
-                async for event in every_page(lambda after: engine.reading.history(actor, wanted, PAGE, after)):
-                    last = event.id
-                    yield InteractionEvent.of(event)
-            async for event in events:
-                if event.id is not None and event.id <= last:
-                    continue
+        async with following(info.context.backline, {TOPIC}, after) as stream:
+            if wanted is not None and not stream.resumed:
+                async for event in every_page(lambda since: engine.reading.history(actor, wanted, PAGE, since)):
+                    stream.last = max(stream.last, event.id)
+                    yield at(InteractionEvent.of(event), event.id)
+            async for event in stream:
                 if wanted is not None and event.payload.get("interactionId") != wanted:
                     continue
                 if may_see_event(actor, event):
-                    yield InteractionEvent.of(event)
+                    yield at(InteractionEvent.of(event), event.id)

@@ -15,7 +15,7 @@ from core.messages.models import Priority as CorePriority
 from core.messages.service import TOPIC, Received, Sent, message_from_payload
 from schema.arguments import cursor_id, int_id, page_size
 from schema.errors import attempt, result_union
-from schema.streams import filtered, listening
+from schema.streams import CURSOR_HELP, After, at, filtered, following
 
 MessageKind = strawberry.enum(CoreMessageKind, name="MessageKind",
                               description="System message, administrator broadcast or voicemail notification.")
@@ -43,6 +43,7 @@ class MyMessage:
     voicemail_id: strawberry.ID | None
     new_voicemail_count: int | None = strawberry.field(
         description="For a voicemail notification: the mailbox's new messages once it arrived.")
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
     def of(cls, received: Received) -> "MyMessage":
@@ -146,9 +147,9 @@ class Mutation:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Each new message of mine, at once (MSG2's preview).")
-    async def message_received(self, info: Info) -> AsyncGenerator[MyMessage, None]:
+    async def message_received(self, info: Info, after: After = None) -> AsyncGenerator[MyMessage, None]:
         actor = info.context.actor
         mine = f"user:{actor.user_id}"
-        async with listening(info.context.backline.bus, {TOPIC}) as events:
-            async for event in filtered(events, lambda e: e.kind == "MessageReceived" and e.subject == mine):
-                yield MyMessage.of(Received(message_from_payload(event.payload), None))
+        async with following(info.context.backline, {TOPIC}, after) as stream:
+            async for event in filtered(stream, lambda e: e.kind == "MessageReceived" and e.subject == mine):
+                yield at(MyMessage.of(Received(message_from_payload(event.payload), None)), event.id)

@@ -21,6 +21,7 @@ from core.presence.state import PresenceState as CorePresenceState
 from core.presence.watch import PresenceUpdate
 from schema.broadcast import EXECUTOR, Route, shared_stream
 from schema.errors import attempt, result_union
+from schema.streams import CURSOR_HELP, After, cursor_of, position_of
 
 PresenceState = strawberry.enum(CorePresenceState, name="PresenceState")
 
@@ -60,18 +61,22 @@ class PresenceChange:
     snapshot: bool = strawberry.field(description="Part of the current state sent first, not a change.")
     sequence: strawberry.ID | None = strawberry.field(
         description="The change's position in the history: increasing in commit order; null in the snapshot.")
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @staticmethod
     @functools.lru_cache(maxsize=4096)
-    def of(update: PresenceUpdate) -> "PresenceChange":
-        # Cached: every watcher of the same change shares one object.
+    def of(update: PresenceUpdate, position: int | None = None) -> "PresenceChange":
+        """A change's cursor is its own position; a snapshot's, the `position` it was read at.
+        Cached: every watcher of the same change shares one object."""
         p = update.presence
+        position = update.event_id if position is None else position
         return PresenceChange(
             agent_id=strawberry.ID(str(p.user_id)),
             team_id=strawberry.ID(str(update.team_id)) if update.team_id is not None else None,
             channel=p.channel, state=p.state, reason=p.reason, since=p.since, load=p.load,
             capacity=p.capacity, at=update.at, snapshot=update.snapshot,
             sequence=strawberry.ID(str(update.event_id)) if update.event_id is not None else None,
+            cursor=cursor_of(position) if position is not None else None,
         )
 
 
@@ -132,23 +137,44 @@ class Subscription:
         "supervisors the teams they lead (SUP3), agents their own team."))
     async def presence_changed(self, info: Info, agent_ids: list[strawberry.ID] | None = None,
                                group_id: strawberry.ID | None = None, team_id: strawberry.ID | None = None,
-                               ) -> AsyncGenerator[PresenceChange, None]:
+                               after: After = None) -> AsyncGenerator[PresenceChange, None]:
         ctx = info.context
-        actor, presence = ctx.actor, ctx.backline.presence
+        actor, presence, log = ctx.actor, ctx.backline.presence, ctx.backline.events
         agents = _ids(agent_ids, "agentIds")
         group = _ids([group_id], "groupId")[0] if group_id is not None else None
         team = _ids([team_id], "teamId")[0] if team_id is not None else None
-        route = Route.current()
-        if route is None:  # not over graphql-transport-ws: strawberry's own stream
-            async for update in presence.watch(actor, agents, group, team):
-                yield PresenceChange.of(update)
-            return
+        change_of = presence_change_of(presence)
 
         async def opening():
-            audience, snapshot = await presence.snapshot(actor, agents, group, team)
-            return audience, [PresenceChange.of(update) for update in snapshot]
+            """Whom the caller watches, what goes out first, and the position it covers."""
+            if after is None:
+                head = await log.newest()
+                audience, snapshot = await presence.snapshot(actor, agents, group, team)
+                return audience, [PresenceChange.of(update, head) for update in snapshot], head
+            position = position_of(after)
+            last = await log.resumable_from(position)
+            audience = await presence.audience(actor, agents, group, team)
+            replayed = []
+            async for event in log.since(position, {TOPIC}):
+                last = max(last, event.id)
+                if audience.accepts(event.payload):
+                    replayed.append(change_of(event))
+            return audience, replayed, last
 
-        stream = shared_stream(route, ctx.backline.bus, TOPIC, opening, presence_change_of(presence))
+        route = Route.current()
+        if route is None:  # not over graphql-transport-ws: strawberry's own stream
+            subscription = ctx.backline.bus.subscribe({TOPIC})
+            try:
+                audience, opened, last = await opening()
+                for change in opened:
+                    yield change
+                async for event in subscription:
+                    if (event.id is None or event.id > last) and audience.accepts(event.payload):
+                        yield change_of(event)
+            finally:
+                subscription.close()
+            return
+        stream = shared_stream(route, ctx.backline.bus, TOPIC, opening, change_of)
         async with contextlib.aclosing(stream):
             async for change in stream:
                 yield change

@@ -26,6 +26,7 @@ from schema import voicemail
 from schema import interactions
 from schema import customer_chat, im, transcripts
 from schema import supervision
+from schema import streams
 from schema.auth import protect
 from schema.clean_text import check_text
 from schema.errors import ERROR_TYPES
@@ -35,7 +36,7 @@ from schema.metrics import count_operation
 log = logging.getLogger("backline.api")
 
 QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
-           interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query)
+           interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query, streams.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
              interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,

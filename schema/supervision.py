@@ -25,7 +25,7 @@ from core.supervision.teams import concerns, watched_teams
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import Interaction, InteractionEvent, InteractionResult, run
-from schema.streams import PAGE, every_page, listening
+from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
 
 SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(
     "MONITOR: hears all, heard by nobody. COACH: hears all, heard by the agent only. "
@@ -56,6 +56,7 @@ def hearing_of(parties: list[CoreParty]) -> list[PartyHearing]:
 class SupervisedInteraction:
     interaction: Interaction
     hearing: list[PartyHearing]
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
     def of(cls, view: InteractionView) -> "SupervisedInteraction":
@@ -175,40 +176,41 @@ class Mutation:
 class Subscription:
     @strawberry.subscription(description="The live interactions of the teams I supervise (one with teamId) "
                                          "now, then each one again whenever it changes (SUP3).")
-    async def team_interactions(self, info: Info, team_id: strawberry.ID | None = None
+    async def team_interactions(self, info: Info, team_id: strawberry.ID | None = None, after: After = None
                                 ) -> AsyncGenerator[SupervisedInteraction, None]:
         actor = info.context.actor
         backline = info.context.backline
         wanted = optional_id(team_id, "teamId")
         teams = watched_teams(actor, wanted)
-        async with listening(backline.bus, {TOPIC}) as events:
-            views, _ = await backline.supervision.teams.page(actor, wanted, backline.settings.max_page_size)
-            for view in reversed(views):
-                yield SupervisedInteraction.of(view)
-            async for event in events:
+        async with following(backline, {TOPIC}, after) as stream:
+            if not stream.resumed:
+                views, _ = await backline.supervision.teams.page(actor, wanted, backline.settings.max_page_size)
+                for view in reversed(views):
+                    yield at(SupervisedInteraction.of(view), stream.head)
+            async for event in stream:
                 if concerns(event, teams):
-                    try:
+                    try:  # as it is now: a replayed event shows the interaction's latest state
                         view = await backline.interactions.reading.get(actor, event.payload["interactionId"])
                     except BacklineError:  # gone or no longer readable: nothing to show
                         continue
-                    yield SupervisedInteraction.of(view)
+                    yield at(SupervisedInteraction.of(view), event.id)
 
     @strawberry.subscription(description="Integrations: what the customer's side of an interaction may receive, "
                                          "its history first — nothing of a monitor or coach (SUP1, SUP2) nor of "
                                          "a consultation (CON2).")
-    async def customer_interaction_events(self, info: Info, interaction_id: strawberry.ID
+    async def customer_interaction_events(self, info: Info, interaction_id: strawberry.ID, after: After = None
                                           ) -> AsyncGenerator[InteractionEvent, None]:
         actor = info.context.actor
         backline = info.context.backline
         wanted = int_id(interaction_id, "interactionId")
         await backline.supervision.customer_view(actor, wanted)  # who may ask, and that it is a customer's
-        async with listening(backline.bus, {TOPIC}) as events:
-            last = 0
-            async for event in every_page(
-                    lambda after: backline.interactions.reading.history(actor, wanted, PAGE, after)):
-                last = event.id
+        async with following(backline, {TOPIC}, after) as stream:
+            if not stream.resumed:
+                async for event in every_page(
+                        lambda since: backline.interactions.reading.history(actor, wanted, PAGE, since)):
+                    stream.last = max(stream.last, event.id)
+                    if customer_may_see(event, wanted):
+                        yield at(InteractionEvent.of(event), event.id)
+            async for event in stream:
                 if customer_may_see(event, wanted):
-                    yield InteractionEvent.of(event)
-            async for event in events:
-                if event.id is not None and event.id > last and customer_may_see(event, wanted):
-                    yield InteractionEvent.of(event)
+                    yield at(InteractionEvent.of(event), event.id)

@@ -17,7 +17,7 @@ from core.transcripts.rules import LineAudience as CoreAudience
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
 from schema.interactions import InteractionResult, run
-from schema.streams import PAGE, every_page, listening
+from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
 
 CURSOR = "TranscriptLine"
 LineAudience = strawberry.enum(CoreAudience, name="LineAudience",
@@ -39,6 +39,7 @@ class TranscriptLine:
     details: JSON = strawberry.field(description="Channel specifics: an e-mail's subject, addresses, "
                                                  "attachment names and sizes, delivery.")
     written_at: datetime
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
     def of(cls, line: Line) -> "TranscriptLine":
@@ -109,20 +110,20 @@ class Subscription:
     @strawberry.subscription(description="Lines written on an interaction you may read: the lines so far, then "
                                          "each new one live, in order. Without interactionId, every new line "
                                          "of your interactions.")
-    async def transcript_lines(self, info: Info, interaction_id: strawberry.ID | None = None
-                               ) -> AsyncGenerator[TranscriptLine, None]:
+    async def transcript_lines(self, info: Info, interaction_id: strawberry.ID | None = None,
+                               after: After = None) -> AsyncGenerator[TranscriptLine, None]:
         actor = info.context.actor
         lines = info.context.backline.transcripts.lines
         wanted = int_id(interaction_id, "interactionId") if interaction_id is not None else None
-        async with listening(info.context.backline.bus, {TOPIC}) as events:
+        async with following(info.context.backline, {TOPIC}, after) as stream:
             last = 0
-            if wanted is not None:
-                async for line in every_page(lambda after: lines.for_agent(actor, wanted, PAGE, after)):
+            if wanted is not None and not stream.resumed:
+                async for line in every_page(lambda since: lines.for_agent(actor, wanted, PAGE, since)):
                     last = line.id
-                    yield TranscriptLine.of(line)
-            async for event in events:
+                    yield at(TranscriptLine.of(line), stream.head)
+            async for event in stream:
                 entry_id = event.payload.get("entryId", 0)
                 if entry_id <= last or (wanted is not None and event.payload.get("interactionId") != wanted):
                     continue
                 if lines.agent_sees(actor, event):
-                    yield TranscriptLine.of(Line.from_event(event))
+                    yield at(TranscriptLine.of(Line.from_event(event)), event.id)

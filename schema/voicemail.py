@@ -17,7 +17,7 @@ from core.voicemail.models import Voicemail as CoreVoicemail
 from core.voicemail.service import TOPIC, AccessView, MailboxRef, MailboxStatus
 from schema.arguments import cursor_id, int_id, page_size
 from schema.errors import attempt, result_union
-from schema.streams import filtered, listening
+from schema.streams import CURSOR_HELP, After, at, filtered, following
 
 VoicemailSessionState = strawberry.enum(AccessState, name="VoicemailSessionState")
 CURSOR_PREFIX = "voicemail"
@@ -38,6 +38,7 @@ class Mailbox:
     total_count: int
     message_waiting: bool = strawberry.field(description="The message-waiting indicator: new voicemail.")
     locked_until: datetime | None = strawberry.field(description="Locked after too many wrong PINs until then.")
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
     @classmethod
     def of(cls, status: MailboxStatus) -> "Mailbox":
@@ -187,17 +188,18 @@ class Mutation:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="My mailboxes now, then each change of their counts (VM1).")
-    async def mailbox_changed(self, info: Info) -> AsyncGenerator[Mailbox, None]:
+    async def mailbox_changed(self, info: Info, after: After = None) -> AsyncGenerator[Mailbox, None]:
         actor = info.context.actor
         backline = info.context.backline
-        async with listening(backline.bus, {TOPIC}) as events:
+        async with following(backline, {TOPIC}, after) as stream:
             async with backline.store.read() as session:
                 refs = await backline.voicemail.visible_refs(session, actor)
-            for status in await backline.voicemail.mailboxes(actor):
-                yield Mailbox.of(status)
+            if not stream.resumed:
+                for status in await backline.voicemail.mailboxes(actor):
+                    yield at(Mailbox.of(status), stream.head)
             keys = {ref.key for ref in refs}
-            async for event in filtered(events, lambda e: e.kind == "MailboxChanged"
+            async for event in filtered(stream, lambda e: e.kind == "MailboxChanged"
                                         and e.payload["mailbox"] in keys):
                 ref = MailboxRef.parse(event.payload["mailbox"])
-                yield Mailbox.of(MailboxStatus(ref, event.payload["name"], event.payload["newCount"],
-                                               event.payload["totalCount"]))
+                yield at(Mailbox.of(MailboxStatus(ref, event.payload["name"], event.payload["newCount"],
+                                                  event.payload["totalCount"])), event.id)

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("backline.email")
 
+# The time-out that retries the replies waiting for the relay: a row in the store (INS3), so
+# that another instance retries them when this one is gone.
+RELAY_RETRY = "email_relay_retry"
+
 DEFAULTS: dict[str, Any] = {
     "smtp_host": "127.0.0.1",
     "smtp_port": 2525,  # 0: no listener
@@ -49,7 +53,6 @@ class EmailChannel(Channel):
         self.listener: Listener | None = None
         self.relay: SmtpRelay | None = None
         self.backline: "Backline | None" = None
-        self._retry_pending = False
 
     def configure(self, options: Mapping[str, Any]) -> None:
         super().configure(options)
@@ -70,6 +73,7 @@ class EmailChannel(Channel):
 
     async def start(self, backline: "Backline") -> None:
         self.backline = backline
+        backline.timeouts.handle(RELAY_RETRY, self._retry_due)
         if self.settings["smtp_port"] and self.listener is None:
             handler = InboundHandler(self.settings["route_to"],
                                      lambda contact: backline.transcripts.inbound.receive(self.name, contact))
@@ -84,7 +88,9 @@ class EmailChannel(Channel):
                 self.listener = listener
                 log.info("E-mail: SMTP listener on %s:%s", self.settings["smtp_host"], port)
         if self.relay is not None and await backline.transcripts.lines.undelivered(self.name, limit=1):
-            self._schedule_retry(0)
+            # Replies left waiting: try them at once (a start often follows a fix), not only
+            # when the retry time-out in the store falls due.
+            backline.clock.call_later(0, self._retry)
 
     async def stop(self) -> None:
         if self.listener is not None:
@@ -106,7 +112,7 @@ class EmailChannel(Channel):
 
     async def deliver(self, line: "Line") -> None:
         if not await self._send(line):
-            self._schedule_retry(self.settings["relay_retry_seconds"])
+            await self._schedule_retry(self.settings["relay_retry_seconds"])
 
     async def _send(self, line: "Line") -> bool:
         """True when the line is dealt with (sent, or refused for good)."""
@@ -133,19 +139,26 @@ class EmailChannel(Channel):
         await self.report_recovery(f"The SMTP relay {self.relay.name} is reachable again; waiting replies went out.")
         return True
 
-    def _schedule_retry(self, seconds: float) -> None:
-        if self._retry_pending or self.backline is None:
-            return
-        self._retry_pending = True
-        self.backline.clock.call_later(seconds, self._retry)
+    async def _schedule_retry(self, seconds: float) -> None:
+        if self.backline is not None:
+            await self.backline.timeouts.schedule_once(RELAY_RETRY, 0, seconds)
+
+    async def _retry_due(self, uow, _subject_id: int, _round: int) -> None:
+        # Sending is network work: it starts once the time-out's removal has committed, not
+        # inside that transaction (which would hold SQLite's writer meanwhile).
+        uow.after_commit(lambda: self.backline.clock.call_later(0, self._retry))
 
     async def _retry(self) -> None:
-        self._retry_pending = False
+        """Sends the waiting replies in order; at the first failure, tries again later. Run
+        twice at once (two instances), a reply is sent once: it is marked sent as it goes."""
         try:
             for line in await self.backline.transcripts.lines.undelivered(self.name):
                 if not await self._send(line):
-                    self._schedule_retry(self.settings["relay_retry_seconds"])
+                    await self._schedule_retry(self.settings["relay_retry_seconds"])
                     return
         except Exception:  # the store is closing, say: try again later, never crash the clock
             log.exception("E-mail: retrying replies failed")
-            self._schedule_retry(self.settings["relay_retry_seconds"])
+            try:
+                await self._schedule_retry(self.settings["relay_retry_seconds"])
+            except Exception:  # noqa: BLE001 - the store is gone: the next start retries
+                log.warning("E-mail: cannot schedule the next retry; the next start will")

@@ -16,12 +16,14 @@ from core.identity.actor import Actor
 from core.identity.models import AuthToken, TeamSupervisor, User
 from core.identity.passwords import verify_password
 from core.identity.throttle import LoginThrottle, ThrottlePolicy
+from core.identity.revocations import forgetting_revoked, token_revoked
 from core.store.unit_of_work import Store
 
 MAX_CREDENTIAL_LENGTH = 256
 # A token's actor is read from the store at most this often per process: every request
-# authenticates, and the read was a third of a small query's cost. Logout here forgets the
-# token at once; a logout in another process is noticed here within this delay.
+# authenticates, and the read was a third of a small query's cost. A logout, in this process
+# or another, forgets the user's tokens at once (core.identity.revocations); other changes
+# to a user (role, team) are noticed within this delay.
 RECHECK_AFTER = timedelta(seconds=2)
 CACHED_TOKENS = 10_000
 
@@ -62,6 +64,18 @@ class IdentityService:
         self.throttle = throttle or LoginThrottle(clock, ThrottlePolicy(), ThrottlePolicy(20, 100))
         # token digest -> (actor, token expiry, when the store was last read for it)
         self._known: OrderedDict[str, tuple[Actor, datetime, datetime]] = OrderedDict()
+        self._revocations = forgetting_revoked(store.bus, self.forget_user)
+
+    async def start(self) -> None:
+        self._revocations.start()
+
+    async def stop(self) -> None:
+        await self._revocations.stop()
+
+    def forget_user(self, user_id: int) -> None:
+        """The next request with any of this user's tokens reads the store again."""
+        for key in [key for key, (actor, _, _) in self._known.items() if actor.user_id == user_id]:
+            del self._known[key]
 
     async def login(self, username: str, password: str, address: str | None = None) -> Session:
         """`address`: the client's, for throttling per address as well as per username (SEC4)."""
@@ -127,6 +141,7 @@ class IdentityService:
             if row is not None and row.revoked_at is None:
                 row.revoked_at = self.clock.now()
                 uow.session.add(row)
+                uow.record(token_revoked(row.user_id, row.revoked_at))  # every instance forgets it
         self._known.pop(digest(token), None)  # again: an authentication may have raced the write
 
 

@@ -125,7 +125,6 @@ class Consultations:
         """The consulted member is connected; nothing changes on the customer's side."""
 
     async def failed(self, work: Work, offer: Offer, consultation: Interaction) -> None:
-        """CON8: the attempt ends and the original interaction is as it was before it."""
+        """CON8: the attempt ends with its reason; nothing is retrieved: every call that was
+        held stays held with its owner, who takes back whichever one they choose."""
         await work.end(consultation, f"not_answered:{offer.state.value}")
-        parent = await work.interaction(consultation.parent_id)
-        await self._retrieve_parent(work, parent, offer.requester_id)

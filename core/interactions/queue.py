@@ -7,7 +7,7 @@ from sqlmodel import col
 from sqlmodel import select as select_models
 
 from core.interactions.models import Offer, OfferState
-from core.timeouts.models import DueTimeout
+from core.timeouts.service import Timeouts
 
 
 # Built once: routing reads the waiting requests each time agents become ready.
@@ -40,10 +40,9 @@ async def waiting(rows, channel: str | None = None) -> list[Offer]:
 
 async def open_offers_without_timeout(session) -> list[Offer]:
     """Requests that ring or wait with no time-out row for their current round."""
-    pending = select(DueTimeout.id).where(DueTimeout.subject_id == Offer.id, DueTimeout.round == Offer.round,
-                                          col(DueTimeout.kind).in_(["ring", "queue"]))
     query = select_models(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]),
-                                       ~pending.exists())
+                                       ~Timeouts.pending("ring", Offer.id, Offer.round),
+                                       ~Timeouts.pending("queue", Offer.id, Offer.round))
     return list((await session.exec(query.order_by(col(Offer.id)))).all())
 
 

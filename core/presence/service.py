@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime, timezone
-from typing import AsyncIterator, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from sqlalchemy import and_, bindparam
 from sqlalchemy import select as sa_select
@@ -19,7 +19,7 @@ from core.identity.actor import Actor
 from core.identity.models import User
 from core.presence.models import ChannelPresence
 from core.presence.state import Presence, derive
-from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, watch_presence
+from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, resolve_audience
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
@@ -82,9 +82,11 @@ class PresenceService:
 
     # -- live streams (PRS2) --------------------------------------------------------------
 
-    def watch(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
-              team_id: int | None = None) -> AsyncIterator[PresenceUpdate]:
-        return watch_presence(self, actor, agent_ids, group_id, team_id)
+    async def audience(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
+                       team_id: int | None = None) -> Audience:
+        """Whose changes the caller may watch (a stream resumed from a position has no snapshot)."""
+        async with self.store.read() as session:
+            return await resolve_audience(session, actor, agent_ids, group_id, team_id)
 
     async def snapshot(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
                        team_id: int | None = None) -> tuple[Audience, list[PresenceUpdate]]:

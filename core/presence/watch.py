@@ -1,5 +1,5 @@
-"""Who may watch whose presence live (PRS2, SUP3), and the stream itself: a snapshot first,
-then every change in commit order (so in order per agent), each with its time.
+"""Who may watch whose presence live (PRS2, SUP3), and what they see first: a snapshot, then
+(schema.presence) every change in commit order (so in order per agent), each with its time.
 
 Audiences (decided here, in the core):
 - named agents (`agent_ids`) or an agent group / skill / queue (`group_id`): anyone signed in,
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from sqlmodel import col, select
 
@@ -109,21 +109,3 @@ async def presence_snapshot(service: "PresenceService", actor: Actor, agent_ids:
         presence = await service.presence_of(session, [uid for uid, _ in members])
     now = service.clock.now()
     return audience, [PresenceUpdate(p, team, now, None, True) for uid, team in members for p in presence[uid]]
-
-
-async def watch_presence(service: "PresenceService", actor: Actor, agent_ids: Sequence[int] | None = None,
-                         group_id: int | None = None, team_id: int | None = None,
-                         ) -> AsyncIterator[PresenceUpdate]:
-    from core.presence.service import TOPIC
-
-    # Listen before the snapshot: a change committed in between arrives (perhaps twice).
-    subscription = service.store.bus.subscribe({TOPIC})
-    try:
-        audience, snapshot = await presence_snapshot(service, actor, agent_ids, group_id, team_id)
-        for update in snapshot:
-            yield update
-        async for event in subscription:
-            if audience.accepts(event.payload):
-                yield service.update_of(event)
-    finally:
-        subscription.close()

@@ -23,20 +23,17 @@ import logging
 from datetime import datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from core.events import Event, EventBus
-from core.store.history import EventRecord
+from core.store.event_log import AFTER, NEWEST, event_of
 
 log = logging.getLogger("backline.relay")
 
 CHANNEL = "backline_events"
 NOTIFY = text(f"NOTIFY {CHANNEL}")
 BATCH = 1000
-_LOG = EventRecord.__table__
-_AFTER = select(_LOG).where(_LOG.c.id > bindparam("last")).order_by(_LOG.c.id).limit(BATCH)
-_LAST = select(func.coalesce(func.max(_LOG.c.id), 0))
 _RECONNECT_FIRST, _RECONNECT_LONGEST = 0.05, 2.0
 
 
@@ -77,7 +74,7 @@ class EventRelay:
         if self.started:  # a started Backline started again (the ASGI lifespan)
             return
         async with self.engine.connect() as connection:
-            self.last = (await connection.execute(_LAST)).scalar_one()
+            self.last = (await connection.execute(NEWEST)).scalar_one()
         await self._listen()
         self._task = asyncio.create_task(self._follow())
         self.started = True
@@ -85,9 +82,6 @@ class EventRelay:
     async def stop(self) -> None:
         self._stopping = True
         self.started = False
-        # How long the last event read from another instance took to get here (metrics).
-        self.lag_seconds = 0.0
-        self._local: dict[int, Event] = {}  # position -> own event, committed or committing
         if self._task is not None:
             self._task.cancel()
             try:
@@ -118,10 +112,10 @@ class EventRelay:
         async with self._lock:
             while True:
                 async with self.engine.connect() as connection:
-                    rows = (await connection.execute(_AFTER, {"last": self.last})).all()
+                    rows = (await connection.execute(AFTER, {"last": self.last, "limit": BATCH})).all()
                 if not rows:
                     return
-                events = [self._local.pop(row.id, None) or _remote(row) for row in rows]
+                events = [self._local.pop(row.id, None) or event_of(row) for row in rows]
                 remote = [event for event in events if not event.local]
                 if remote:
                     self.lag_seconds = max(0.0, (datetime.now(timezone.utc) - remote[-1].at).total_seconds())
@@ -168,7 +162,3 @@ class EventRelay:
                 await asyncio.sleep(_RECONNECT_FIRST)
                 self._wake.set()
 
-
-def _remote(row) -> Event:
-    return Event(topic=row.topic, kind=row.kind, at=row.at, payload=dict(row.payload),
-                 actor_id=row.actor_id, subject=row.subject, id=row.id, local=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from sqlalchemy import bindparam, insert, text
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,10 +39,20 @@ class UnitOfWork:
         self.rows = Rows(session)
         # The agents (and channels) whose row this transaction has locked (INS4).
         self.locked_presence: set[tuple[int, str]] = set()
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def has_events(self) -> bool:
         return bool(self._events)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call this once the transaction has committed and its events are published (to
+        start work outside it, such as a network call); never when it rolls back."""
+        self._after_commit.append(callback)
+
+    def committed(self) -> None:
+        for callback in self._after_commit:
+            callback()
 
     def record(self, event: Event) -> None:
         # Not added to the session: every autoflush would insert history rows one at a time.
@@ -134,6 +144,7 @@ class Store:
                 expected = None
                 if events:
                     await self._publish(events)
+                uow.committed()
             finally:
                 if expected:  # not committed
                     self.relay.forget(expected)

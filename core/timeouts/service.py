@@ -53,11 +53,30 @@ class Timeouts:
     def handle(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
 
+    @staticmethod
+    def pending(kind: str, subject_id, round_=None):
+        """A condition for a query: a time-out of `kind` is pending for this subject (a
+        column or a value), in this round when one is given."""
+        condition = (_TABLE.c.kind == kind) & (_TABLE.c.subject_id == subject_id)
+        if round_ is not None:
+            condition = condition & (_TABLE.c.round == round_)
+        return select(_TABLE.c.id).where(condition).exists()
+
     def schedule(self, uow: UnitOfWork, kind: str, subject_id: int, round_: int, delay: float) -> None:
         """A time-out `delay` seconds from now, written with the unit of work."""
         uow.session.add(DueTimeout(kind=kind, subject_id=subject_id, round=round_,
                                    due_at=self.clock.now() + timedelta(seconds=max(delay, 0.0))))
         self.clock.call_later(delay, self.sweep)
+
+    async def schedule_once(self, kind: str, subject_id: int, delay: float) -> bool:
+        """A time-out in a transaction of its own, unless one of this kind is pending for the
+        subject already (a retry that is due anyway). Two instances deciding at once may
+        both write one: its handler must bear firing twice."""
+        async with self.store.write() as uow:
+            if (await uow.session.execute(select(self.pending(kind, subject_id)))).scalar():
+                return False
+            self.schedule(uow, kind, subject_id, 0, delay)
+        return True
 
     # -- sweeping ------------------------------------------------------------------------
 

@@ -24,11 +24,13 @@ from core.identity.passwords import hash_password, verify_password
 from core.messages.models import MessageKind, Priority
 from core.messages.service import MessagesService
 from core.store.unit_of_work import Store, UnitOfWork
+from core.timeouts.service import Timeouts
 from core.voicemail.models import AccessState, Mailbox, Voicemail, VoicemailAccess
 from core.voicemail.options import VoicemailOptions
 from core.voicemail.pin import DTMF_DIGITS, MAX_DIGITS_PER_REQUEST, entries
 
 TOPIC = "voicemail"
+PIN_TIMEOUT = "voicemail_pin"  # the kind of its time-out rows
 MAX_CALLER = 160
 
 
@@ -86,9 +88,11 @@ def mailbox_event(status: MailboxStatus, at: datetime, actor_id: int | None) -> 
 
 class VoicemailService:
     def __init__(self, store: Store, clock: Clock, channels: ChannelRegistry,
-                 messages: MessagesService, options: VoicemailOptions) -> None:
+                 messages: MessagesService, options: VoicemailOptions, timeouts: Timeouts) -> None:
         self.store = store
         self.clock = clock
+        self.timeouts = timeouts  # the PIN entry's time-out is a row (INS3)
+        timeouts.handle(PIN_TIMEOUT, self._pin_timed_out)
         self.channels = channels
         self.messages = messages
         self.options = options
@@ -278,35 +282,34 @@ class VoicemailService:
             uow.session.add(access)
             await uow.session.flush()
             self._record_access(uow, access, "VoicemailAccessStarted", ref)
+            self.timeouts.schedule(uow, PIN_TIMEOUT, access.id, 0, self.options.pin_timeout_seconds)
             view = self._view(access, mailbox)
-        self._time_pin_entry(access.id)
         return view
 
-    def _time_pin_entry(self, access_id: int) -> None:
-        self.clock.call_later(self.options.pin_timeout_seconds, lambda: self._pin_timed_out(access_id))
-
-    async def _pin_timed_out(self, access_id: int) -> None:
-        """Hangs up a session still waiting for its PIN; does nothing to one that moved on."""
-        async with self.store.write() as uow:
-            access = await uow.session.get(VoicemailAccess, access_id)
-            if access is None or access.state is not AccessState.AUTHENTICATING:
-                return
-            self._end(access, AccessState.CLOSED, self.clock.now())
-            uow.session.add(access)
-            self._record_access(uow, access, "VoicemailPinTimedOut",
-                                MailboxRef.of(await uow.session.get(Mailbox, access.mailbox_id)))
-            if access.interaction_id is not None and self.calls is not None:
-                await self.calls.end(uow, access.interaction_id, "voicemail_pin_timeout")
+    async def _pin_timed_out(self, uow, access_id: int, _round: int) -> None:
+        """Hangs up a session still waiting for its PIN; does nothing to one that moved on.
+        Runs in the transaction that removes the time-out (core.timeouts)."""
+        access = await uow.session.get(VoicemailAccess, access_id)
+        if access is None or access.state is not AccessState.AUTHENTICATING:
+            return
+        self._end(access, AccessState.CLOSED, self.clock.now())
+        uow.session.add(access)
+        self._record_access(uow, access, "VoicemailPinTimedOut",
+                            MailboxRef.of(await uow.session.get(Mailbox, access.mailbox_id)))
+        if access.interaction_id is not None and self.calls is not None:
+            await self.calls.end(uow, access.interaction_id, "voicemail_pin_timeout")
 
     async def start(self) -> None:
-        """REL1: PIN time-outs live in memory; after a restart, sessions still waiting for
-        their PIN get a full time-out again."""
+        """REL1, INS3: PIN time-outs are rows that outlive any instance; a session still
+        waiting for its PIN without one (left by a release that kept them in memory) gets a
+        full time-out from now."""
         self._default_pin_hash = asyncio.ensure_future(hash_password(self.options.default_pin))
-        async with self.store.read() as session:
-            waiting = (await session.exec(select(VoicemailAccess.id).where(
-                VoicemailAccess.state == AccessState.AUTHENTICATING))).all()
-        for access_id in waiting:
-            self._time_pin_entry(access_id)
+        async with self.store.write() as uow:
+            waiting = (await uow.session.exec(select(VoicemailAccess.id).where(
+                VoicemailAccess.state == AccessState.AUTHENTICATING,
+                ~self.timeouts.pending(PIN_TIMEOUT, VoicemailAccess.id)))).all()
+            for access_id in waiting:
+                self.timeouts.schedule(uow, PIN_TIMEOUT, access_id, 0, self.options.pin_timeout_seconds)
 
     async def send_dtmf(self, actor: Actor, access_id: int, digits: str) -> AccessView:
         """Keypad digits, one at a time or several: `*` starts the PIN again, `#` ends it

@@ -143,25 +143,45 @@ async def test_con7_completing_before_the_member_accepts_is_refused(backline, ap
     assert refused["__typename"] == "InvalidStateError"
 
 
-async def test_con8_the_agent_sees_it_ring_and_a_decline_leaves_the_call_as_it_was(backline, api, client_for):
+async def test_con8_the_agent_sees_it_ring_and_a_decline_leaves_the_call_held_until_taken_back(
+        backline, api, client_for):
     admin, agent, marie, call, consult = await consulting(backline, client_for, context={"account": "A-42"})
     ringing = open_offer(consult)
     assert ringing["state"] == "RINGING" and ringing["ringingUserId"] == marie.me["id"]
     declined = await ok(marie, BY_ID["declineOffer"], id=ringing["id"])
     assert declined["state"] == "ENDED" and declined["offers"][0]["state"] == "DECLINED"
     original = (await agent.execute(GET, {"id": call["id"]}))["interaction"]
-    assert original["state"] == "ACTIVE" and customer(original)["state"] == "CONNECTED"
+    # Nothing is retrieved automatically (as a declined transfer, TRF3): held, with its owner.
+    assert original["state"] == "ACTIVE" and customer(original)["state"] == "HELD"
     assert party_of(original, agent.me["id"])["role"] == "OWNER"
     assert original["context"] == [{"key": "account", "value": "A-42"}]
+    back = await ok(agent, BY_ID["retrieve"], id=call["id"])  # by hand
+    assert customer(back)["state"] == "CONNECTED"
 
 
-async def test_con8_no_answer_ends_the_attempt(backline, api, client_for, clock):
+async def test_con8_no_answer_ends_the_attempt_and_the_call_stays_held(backline, api, client_for, clock):
     admin, agent, marie, call, consult = await consulting(backline, client_for)
     await clock.advance(backline.interactions.options.ring_timeout_seconds)
     attempt = (await agent.execute(GET, {"id": consult["id"]}))["interaction"]
     assert attempt["state"] == "ENDED" and attempt["offers"][0]["state"] == "NO_ANSWER"
-    assert customer((await agent.execute(GET, {"id": call["id"]}))["interaction"])["state"] == "CONNECTED"
+    assert customer((await agent.execute(GET, {"id": call["id"]}))["interaction"])["state"] == "HELD"
     assert (await marie.execute(PRESENCE))["myPresence"][0]["state"] == "READY"
+
+
+async def test_con8_a_second_consultation_declined_leaves_the_customer_and_the_first_consultation_held(
+        backline, api, client_for):
+    admin, agent, marie, call, first = await consulting(backline, client_for)
+    first = await ok(marie, BY_ID["acceptOffer"], id=open_offer(first)["id"])
+    helene = await ready_agent(client_for, "helene.durand")
+    second = await ok(agent, CONSULT, id=call["id"], t=await target_id(backline, "Hélène Durand"))
+    await ok(helene, BY_ID["declineOffer"], id=open_offer(second)["id"])
+    original = (await agent.execute(GET, {"id": call["id"]}))["interaction"]
+    assert customer(original)["state"] == "HELD"  # the customer is not put back on the line
+    first_now = (await agent.execute(GET, {"id": first["id"]}))["interaction"]
+    assert first_now["state"] == "ACTIVE"
+    assert party_of(first_now, agent.me["id"])["state"] == "HELD"  # nor the first consultation
+    back = await ok(agent, BY_ID["retrieve"], id=first["id"])  # the agent chooses
+    assert party_of(back, agent.me["id"])["state"] == "CONNECTED"
 
 
 async def test_con8_consulting_a_not_ready_colleague_is_refused_with_the_reason(backline, api, client_for):

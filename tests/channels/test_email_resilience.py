@@ -98,3 +98,29 @@ async def test_msg1_the_relay_outage_and_its_recovery_reach_the_agent_live(backl
             assert back["channel"] == "email" and "back in service" in back["title"]
         finally:
             await live.close()
+
+
+async def test_ins3_a_relay_retry_scheduled_by_a_stopped_instance_is_fired_by_another(
+        backline, api, client_for, smtp_port, relay_port, settings, config, clock):
+    from sqlmodel import select
+
+    from core.timeouts.models import DueTimeout
+
+    # A second instance on the same store, on the same time, already running.
+    other_clock = ManualClock(start=clock.now())
+    other = Backline(settings, with_email(settings, smtp_port=0, relay_host="127.0.0.1", relay_port=relay_port,
+                                          relay_retry_seconds=30), clock=other_clock)
+    await other.start()
+    try:
+        francoise, email = await received_email(backline, client_for, smtp_port)
+        await send(francoise, email["id"], "Réponse pendant la panne")  # the relay is down: it waits
+        async with backline.store.read() as session:
+            [retry] = (await session.exec(select(DueTimeout).where(DueTimeout.kind == "email_relay_retry"))).all()
+        await backline.stop()  # the instance that scheduled it is gone, its memory with it
+        async with smtp_sink(relay_port) as sink:
+            await other_clock.advance(31)  # its sweep finds the due row
+            assert [m.get_content().strip() for m in sink.messages] == ["Réponse pendant la panne"]
+        async with other.store.read() as session:
+            assert (await session.exec(select(DueTimeout).where(DueTimeout.id == retry.id))).first() is None
+    finally:
+        await other.stop()

@@ -83,3 +83,43 @@ async def test_ins1_a_call_made_on_one_instance_and_accepted_on_another_streams_
     assert kinds.index("OfferRinging") < kinds.index("OfferAccepted") < kinds.index("InteractionEnded")
     ids = [int(e["id"]) for e in ours]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+REQUESTS = "subscription { instantMessageRequests { interactionId firstMessage } }"
+LINES = "subscription($id: ID) { transcriptLines(interactionId: $id) { text } }"
+RECEIVED = "subscription { messageReceived { text } }"
+FIND = "query($s: String!) { directory(search: $s) { edges { node { id name } } } }"
+BROADCAST = "mutation($text: String!, $team: ID) { broadcastMessage(text: $text, teamId: $team) { __typename } }"
+
+
+async def test_ins1_im_requests_lines_and_messages_made_through_one_instance_reach_subscribers_of_another(database_url):
+    from tests.channels.conversation_desk import IM, send
+
+    with two_instances(database_url) as (a, b):
+        async with httpx.AsyncClient(base_url=a, timeout=30) as http_a, httpx.AsyncClient(base_url=b, timeout=30) as http_b:
+            agent = await GraphQLClient(http_a).login("agent")
+            admin = await GraphQLClient(http_a).login("admin")
+            marie_b = await GraphQLClient(http_b).login("marie.dupont")
+            await agent.execute(LOG_IN, {"c": "im"})
+            await marie_b.execute(LOG_IN, {"c": "im"})
+            team = (await marie_b.execute("{ me { teamId } }"))["me"]["teamId"]
+            marie_target = next(e["node"]["id"] for e in (await agent.execute(FIND, {"s": "Marie Dupont"}))[
+                "directory"]["edges"] if e["node"]["name"] == "Marie Dupont")
+            async with ws_session(b, marie_b.token) as session:
+                requests = Collector(session, REQUESTS)
+                lines = Collector(session, LINES)
+                messages = Collector(session, RECEIVED)
+                await asyncio.sleep(0.5)  # graphql-transport-ws does not acknowledge a subscribe
+                im = await do(agent, IM, t=marie_target, x="Tu as 2 minutes ?")  # through A
+                [request_item] = await requests.wait_for(1)
+                await do(marie_b, BY_ID["acceptOffer"], id=open_offer(im)["id"])  # through B
+                for i in range(3):
+                    await send(agent, im["id"], f"line {i}")  # through A
+                await admin.execute(BROADCAST, {"text": "Réunion à 14 h", "team": team})  # through A
+                got_lines = await lines.wait_for(3)  # the lines written once she is on it
+                [message] = await messages.wait_for(1)
+                for stream in (requests, lines, messages):
+                    await stream.close()
+    assert request_item["instantMessageRequests"] == {"interactionId": im["id"], "firstMessage": "Tu as 2 minutes ?"}
+    assert [i["transcriptLines"]["text"] for i in got_lines][:3] == ["line 0", "line 1", "line 2"]
+    assert message["messageReceived"]["text"] == "Réunion à 14 h"
