@@ -9,6 +9,17 @@ Environment (all optional):
   BACKLINE_ALLOWED_ORIGINS  comma-separated origins allowed to open WebSockets
   BACKLINE_TOKEN_TTL_HOURS  default 12
   BACKLINE_RATE_LIMIT       requests per second per caller, default 50 (burst: twice that)
+  BACKLINE_CLIENT_ADDRESS_HEADER  header a trusted proxy sets to the client's address (none:
+                            the connection's peer address)
+  BACKLINE_MAX_CONCURRENT_PER_CALLER  default 4: a caller's requests over HTTP running at once
+  BACKLINE_GRAPHIQL / BACKLINE_INTROSPECTION  default true; false in production
+  BACKLINE_MAX_REQUEST_BYTES  default 1048576: a larger GraphQL request body gets HTTP 413
+  BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES  default 1048576: a larger message closes the socket (1009)
+  BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS  default 10: a socket without connection_init is closed (4408)
+  BACKLINE_LOGIN_FREE_FAILURES / _LOCK_AFTER / _LOCK_SECONDS / _MAX_BACKOFF_SECONDS
+                            login throttling per username (3, 10, 900, 60)
+  BACKLINE_LOGIN_ADDRESS_FREE_FAILURES / _ADDRESS_LOCK_AFTER
+                            the same per client address (20, 100)
   BACKLINE_RESUME_WINDOW    how many events behind the newest a stream may resume, default 100000
 """
 
@@ -37,6 +48,19 @@ class Settings:
     max_query_tokens: int = 2000
     max_page_size: int = 100
     rate_limit_per_second: float = 50.0
+    max_concurrent_per_caller: int = 4
+    client_address_header: str | None = None
+    graphiql: bool = True
+    introspection: bool = True
+    max_request_bytes: int = 1_048_576
+    max_websocket_message_bytes: int = 1_048_576
+    connection_init_timeout_seconds: float = 10.0
+    login_free_failures: int = 3
+    login_lock_after: int = 10
+    login_lock_seconds: float = 900.0
+    login_max_backoff_seconds: float = 60.0
+    login_address_free_failures: int = 20
+    login_address_lock_after: int = 100
     resume_window: int = 100_000
 
     @classmethod
@@ -52,10 +76,34 @@ class Settings:
                 allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
                 token_ttl_hours=float(env.get("BACKLINE_TOKEN_TTL_HOURS", "12")),
                 rate_limit_per_second=float(env.get("BACKLINE_RATE_LIMIT", "50")),
+                max_request_bytes=int(env.get("BACKLINE_MAX_REQUEST_BYTES", "1048576")),
+                max_websocket_message_bytes=int(env.get("BACKLINE_MAX_WEBSOCKET_MESSAGE_BYTES", "1048576")),
+                connection_init_timeout_seconds=float(env.get("BACKLINE_CONNECTION_INIT_TIMEOUT_SECONDS", "10")),
+                max_concurrent_per_caller=int(env.get("BACKLINE_MAX_CONCURRENT_PER_CALLER", "4")),
+                graphiql=_flag(env, "BACKLINE_GRAPHIQL", True),
+                introspection=_flag(env, "BACKLINE_INTROSPECTION", True),
+                client_address_header=env.get("BACKLINE_CLIENT_ADDRESS_HEADER", "").strip().lower() or None,
+                login_free_failures=int(env.get("BACKLINE_LOGIN_FREE_FAILURES", "3")),
+                login_lock_after=int(env.get("BACKLINE_LOGIN_LOCK_AFTER", "10")),
+                login_lock_seconds=float(env.get("BACKLINE_LOGIN_LOCK_SECONDS", "900")),
+                login_max_backoff_seconds=float(env.get("BACKLINE_LOGIN_MAX_BACKOFF_SECONDS", "60")),
+                login_address_free_failures=int(env.get("BACKLINE_LOGIN_ADDRESS_FREE_FAILURES", "20")),
+                login_address_lock_after=int(env.get("BACKLINE_LOGIN_ADDRESS_LOCK_AFTER", "100")),
                 resume_window=int(env.get("BACKLINE_RESUME_WINDOW", "100000")),
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ async def load_demo(store: Store) -> bool:
             return False
         # One hash for every demo user: they share the demo password, and hashing 45 times
         # would only slow the first start.
-        password_hash = hash_password(data.DEMO_PASSWORD)
+        password_hash = await hash_password(data.DEMO_PASSWORD)
         teams = [Team(name=name) for name in data.TEAMS]
         session.add_all(teams)
         await session.flush()

@@ -41,6 +41,18 @@ class InvalidInput(BacklineError):
     code = "INVALID_INPUT"
 
 
+class RateLimited(BacklineError):
+    """Too many attempts for now; `retry_at` / `retry_after_seconds` say when to try again."""
+
+    code = "RATE_LIMITED"
+
+
+class Locked(BacklineError):
+    """Locked for a while after too many failures (SEC4); `retry_at` says until when."""
+
+    code = "LOCKED"
+
+
 class InvalidState(BacklineError):
     code = "INVALID_STATE"
 

@@ -13,6 +13,7 @@ from core.directory.service import DirectoryService
 from core.events import EventBus, InProcessBus
 from core.identity.guests import GuestTokens
 from core.identity.service import IdentityService
+from core.identity.throttle import LoginThrottle, ThrottlePolicy
 from core.interactions.engine import InteractionEngine
 from core.messages.outages import ChannelOutages
 from core.metrics import Tally
@@ -51,7 +52,12 @@ class Backline:
         self.plugin_manager, self.channels = load_plugins(self.config, plugins)
         self.store = Store(create_engines(settings.database_url), self.bus)
         self.events = EventLog(self.store, settings.resume_window)  # where resumed streams start (INS2)
-        self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
+        self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours), LoginThrottle(
+            self.clock,
+            per_username=ThrottlePolicy(settings.login_free_failures, settings.login_lock_after,
+                                        settings.login_lock_seconds, settings.login_max_backoff_seconds),
+            per_address=ThrottlePolicy(settings.login_address_free_failures, settings.login_address_lock_after,
+                                       settings.login_lock_seconds, settings.login_max_backoff_seconds)))
         self.presence = PresenceService(
             self.store, self.clock, self.channels, self.config.contact_centre.get("reason_codes", ())
         )

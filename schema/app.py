@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Mapping
 
 from starlette.applications import Starlette
@@ -29,7 +30,8 @@ from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
 from schema.metrics import metrics_endpoint
-from schema.rate_limit import RateLimitMiddleware
+from schema.body_limit import BodyLimitMiddleware
+from schema.rate_limit import RateLimiter, RateLimitMiddleware
 from schema.root import build_schema
 from schema.wire import compact_json, data_payload_text, next_text
 
@@ -58,14 +60,18 @@ class BacklineGraphQL(GraphQL):
     websocket_adapter_class = SharedEncodingWebSocketAdapter
     graphql_transport_ws_handler_class = BroadcastingTransportWSHandler
 
-    def __init__(self, backline: Backline) -> None:
+    def __init__(self, backline: Backline, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(backline.settings),
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if backline.settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=backline.settings.allowed_origins,
+            # Closed with 4408 when connection_init does not come in time, on Backline's clock
+            # (schema.broadcast).
+            connection_init_wait_timeout=timedelta(seconds=backline.settings.connection_init_timeout_seconds),
         )
         self.backline = backline
+        self.limiter = limiter  # its WebSocket handler limits each `subscribe` (schema.broadcast)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         """What clients send, a POST of one JSON operation, read as strawberry reads it but
@@ -160,8 +166,18 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
 
 
+def server_options(backline: Backline) -> dict[str, Any]:
+    """uvicorn's options for this app, the same for `backline serve` and the tests' servers."""
+    # No per-message deflate: compressing each small event for each socket cost more CPU
+    # than the bytes it saved on a LAN (presence fan-out benchmark). A WebSocket message
+    # larger than the limit closes the socket with 1009 (SEC3).
+    return {"ws": "websockets-sansio", "ws_per_message_deflate": False,
+            "ws_max_size": backline.settings.max_websocket_message_bytes}
+
+
 def create_app(backline: Backline) -> Starlette:
-    graphql = BacklineGraphQL(backline)
+    limiter = RateLimiter(backline)
+    graphql = BacklineGraphQL(backline, limiter)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -182,14 +198,11 @@ def create_app(backline: Backline) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(
-                RateLimitMiddleware,
-                clock=backline.clock,
-                rate_per_second=backline.settings.rate_limit_per_second,
-                burst=max(1, int(backline.settings.rate_limit_per_second * 2)),
-            ),
+            Middleware(RateLimitMiddleware, limiter=limiter, path="/graphql"),
+            Middleware(BodyLimitMiddleware, max_bytes=backline.settings.max_request_bytes, path="/graphql"),
             Middleware(StraightToGraphQL, graphql=graphql, path="/graphql"),
         ],
     )
     app.state.backline = backline
+    app.state.rate_limiter = limiter
     return app

@@ -31,12 +31,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Protocol
 
+from starlette.websockets import WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 
 from core.events import Event, EventBus
+from schema.rate_limit import refusal
 from schema.wire import data_payload_text, next_text
 
 log = logging.getLogger("backline.broadcast")
@@ -53,7 +56,70 @@ class BroadcastingTransportWSHandler(BaseGraphQLTransportWSHandler):
 
     async def run_operation(self, operation: Operation) -> None:
         OPERATION.set(operation)  # this task runs this one operation
-        await super().run_operation(operation)
+        limiter = getattr(self.view, "limiter", None)
+        if limiter is None or self.schema.is_subscription(operation.query, operation.operation_name):
+            await super().run_operation(operation)
+            return
+        # A query or mutation over the socket runs a few at a time per caller, as over HTTP
+        # (schema.fair_share); a subscription is long-lived and holds no slot.
+        key = limiter.key(getattr(self.context, "authenticated", None), self.websocket.ws.scope)
+        async with limiter.slots.slot(key):
+            await super().run_operation(operation)
+
+    async def handle_subscribe(self, message) -> None:
+        """SEC3: every operation sent over the socket takes a token from its caller's bucket,
+        as a request over HTTP does (schema.rate_limit); a refused one gets an `error`
+        message on its id, and the socket stays open."""
+        limiter = getattr(self.view, "limiter", None)
+        if limiter is not None and self.connection_acknowledged and message.get("id") not in self.operations:
+            wait = limiter.wait(getattr(self.context, "authenticated", None), self.websocket.ws.scope)
+            if wait:
+                await self.send_message({"id": message["id"], "type": "error", "payload": [refusal(wait)]})
+                return
+        await super().handle_subscribe(message)
+
+    async def handle_connection_init_timeout(self) -> None:
+        """strawberry's time-out for connection_init (close 4408), on Backline's clock instead
+        of asyncio's, so that tests move it on a manual clock instead of sleeping."""
+        try:
+            due = asyncio.get_running_loop().create_future()
+
+            async def fire() -> None:
+                if not due.done():
+                    due.set_result(None)
+
+            timer = self.view.backline.clock.call_later(self.connection_init_wait_timeout.total_seconds(), fire)
+            try:
+                await due
+            finally:
+                timer.cancel()
+            if self.connection_init_received:
+                return
+            self.connection_timed_out = True
+            await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+        except Exception as error:  # noqa: BLE001 - as strawberry's: reported, never raised
+            await self.handle_task_exception(error)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        """A client that goes away while one of its operations sends is a normal event, not a
+        fault: logged at debug level, where strawberry logs every failure of an operation's
+        task as an ERROR with its traceback. Anything else still is an ERROR."""
+        if client_gone(error):
+            log.debug("WebSocket client went away while an operation was sending: %r", error)
+            return
+        await super().handle_task_exception(error)
+
+
+def client_gone(error: BaseException | None) -> bool:
+    """Whether `error`, or what caused it, says the peer closed or dropped the connection."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, (WebSocketDisconnected, WebSocketDisconnect, ConnectionError)) or (
+                type(error).__name__ in ("ClientDisconnected", "ConnectionClosed", "ConnectionClosedOK",
+                                         "ConnectionClosedError")):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 class Audience(Protocol):

@@ -42,23 +42,21 @@ def cmd_demo_load(settings: Settings, _args) -> None:
 def cmd_serve(settings: Settings, args) -> None:
     import uvicorn
 
-    from schema.app import create_app
+    from schema.app import create_app, server_options
 
     from core.store.one_server import claim
 
     host = args.host or settings.host
     port = args.port or settings.port
     held = claim(settings.database_url)  # noqa: F841 (held until the process ends)
-    app = create_app(_backline(settings))
+    backline = _backline(settings)
+    app = create_app(backline)
     # Everything built so far (modules, schema, mappers: some 150,000 objects) lives as long
     # as the process. Frozen, a full garbage collection no longer walks it: ~1 ms instead of
     # ~60 ms, a stall every request waiting at that moment would see (directory benchmark p99).
     gc.freeze()
     print(f"Backline GraphQL on http://{host}:{port}/graphql", flush=True)
-    # No per-message deflate: compressing each small event for each socket cost more CPU
-    # than the bytes it saved on a LAN (presence fan-out benchmark).
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, ws="websockets-sansio",
-                ws_per_message_deflate=False)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, **server_options(backline))
 
 
 def cmd_export_schema(settings: Settings, _args) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from core.errors import NotAuthenticated
 from core.identity.actor import Actor
 from core.runtime import Backline
+from schema.client_address import client_address
 
 
 @dataclass
@@ -19,6 +20,13 @@ class Context:
     authenticated: Actor | None = None
     auth_error: str | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def client_address(self) -> str | None:
+        """The caller's address (schema.client_address): the peer, or the trusted proxy's header."""
+        scope = getattr(self.request, "scope", None) or {}
+        return client_address(scope.get("headers") or (), scope.get("client"),
+                              self.backline.settings.client_address_header)
 
     @property
     def actor(self) -> Actor:

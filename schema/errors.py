@@ -3,6 +3,7 @@ selects `... on Error { code message }` and switches on the stable `code`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Awaitable, Callable, TypeVar, Union
 
 import strawberry
@@ -56,6 +57,13 @@ class UnsupportedOperationError(Error):
     operation: str
 
 
+@strawberry.type(description="Too many attempts (RATE_LIMITED) or locked after too many failures (LOCKED): "
+                             "try again at retryAt.")
+class RetryLaterError(Error):
+    retry_after_seconds: int
+    retry_at: datetime
+
+
 ERROR_TYPES = (
     AuthenticationError,
     PermissionDeniedError,
@@ -80,6 +88,9 @@ def as_error(exc: core_errors.BacklineError) -> Error:
     if isinstance(exc, core_errors.InvalidInput):
         field = exc.details.get("field")
         return InvalidInputError(**base, field=str(field) if field is not None else None)
+    if isinstance(exc, (core_errors.RateLimited, core_errors.Locked)):
+        return RetryLaterError(**base, retry_after_seconds=int(exc.details["retry_after_seconds"]),
+                               retry_at=exc.details["retry_at"])
     if isinstance(exc, core_errors.Conflict):
         return ConflictError(**base)
     return InvalidStateError(**base)

@@ -10,7 +10,7 @@ from strawberry.types.info import Info
 from core.identity.actor import Actor
 from core.identity.models import Role as CoreRole
 from core.identity.service import Session
-from schema.errors import attempt, result_union
+from schema.errors import RetryLaterError, attempt, result_union
 
 Role = strawberry.enum(CoreRole, name="Role", description="What a user may do.")
 
@@ -48,7 +48,7 @@ class LogoutSuccess:
     revoked: bool
 
 
-LoginResult = result_union("LoginResult", LoginSuccess)
+LoginResult = result_union("LoginResult", LoginSuccess, RetryLaterError)
 LogoutResult = result_union("LogoutResult", LogoutSuccess)
 
 
@@ -61,12 +61,15 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Exchange a username and password for a bearer token.")
+    @strawberry.mutation(description="Exchange a username and password for a bearer token. After a few failures "
+                                     "for a username or from an address, RATE_LIMITED then LOCKED, with when to "
+                                     "retry (RetryLaterError).")
     async def login(self, info: Info, username: str, password: str) -> LoginResult:
         def success(session: Session) -> LoginSuccess:
             return LoginSuccess(token=session.token, expires_at=session.expires_at, me=Me.of(session.actor))
 
-        return await attempt(info.context.backline.identity.login(username, password), success)
+        ctx = info.context
+        return await attempt(ctx.backline.identity.login(username, password, ctx.client_address), success)
 
     @strawberry.mutation(description="Revoke the bearer token of this request.")
     async def logout(self, info: Info) -> LogoutResult:

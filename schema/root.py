@@ -8,7 +8,8 @@ import logging
 from typing import Any, Iterable
 
 import strawberry
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, specified_rules
+from graphql import (ASTValidationRule, DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule, OperationType,
+                     get_operation_ast, parse, specified_rules)
 from strawberry.extensions import QueryDepthLimiter, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import validate_document
@@ -27,6 +28,7 @@ from schema import supervision
 from schema import streams
 from schema.auth import protect
 from schema.channel_fields import guard_channel_fields
+from schema.clean_text import check_text
 from schema.errors import ERROR_TYPES
 from schema.execution import BacklineExecution
 from schema.metrics import count_operation
@@ -93,6 +95,16 @@ class BacklineSchema(strawberry.Schema):
         document = parse(query, max_tokens=self.max_tokens)
         return document, validate_document(self._schema, document, self.validation_rules)
 
+    def is_subscription(self, query: str | None, operation_name: str | None) -> bool:
+        """Whether the document's operation is a subscription (parsed once, cached); False for
+        one that does not parse, which strawberry then reports."""
+        try:
+            document, _ = self._prepared(query or "")
+        except Exception:  # noqa: BLE001 - reported when executed
+            return False
+        operation = get_operation_ast(document, operation_name)
+        return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+
     def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
         """Every execution (query, mutation, subscription) starts here. A cached document and
         its validation errors are handed to strawberry as ParserCache and ValidationCache
@@ -133,9 +145,9 @@ class BacklineSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     # One schema whatever is enabled: a disabled channel's fields are refused, not removed.
-    query = protect(merge_types("Query", guard_channel_fields(QUERIES)), PUBLIC_FIELDS)
-    mutation = protect(merge_types("Mutation", guard_channel_fields(MUTATIONS)), PUBLIC_FIELDS)
-    subscription = merge_types("Subscription", SUBSCRIPTIONS)
+    query = check_text(protect(merge_types("Query", guard_channel_fields(QUERIES)), PUBLIC_FIELDS))
+    mutation = check_text(protect(merge_types("Mutation", guard_channel_fields(MUTATIONS)), PUBLIC_FIELDS))
+    subscription = check_text(merge_types("Subscription", SUBSCRIPTIONS))
     return BacklineSchema(
         query=query,
         mutation=mutation,
@@ -145,5 +157,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         # scalar fields read without graphql-core's per-field machinery.
         execution_context_class=BacklineExecution,
         max_tokens=settings.max_query_tokens,
-        validation_rules=QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        validation_rules=(*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+                          # `__schema` and `__type` refused when introspection is off (production)
+                          *(() if settings.introspection else (NoSchemaIntrospectionCustomRule,))),
     )

@@ -15,6 +15,7 @@ from core.errors import InvalidCredentials, InvalidInput, NotAuthenticated
 from core.identity.actor import Actor
 from core.identity.models import AuthToken, TeamSupervisor, User
 from core.identity.passwords import verify_password
+from core.identity.throttle import LoginThrottle, ThrottlePolicy
 from core.identity.revocations import forgetting_revoked, token_revoked
 from core.store.unit_of_work import Store
 
@@ -35,7 +36,9 @@ class Session:
 
 
 def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # surrogatepass: a token sent as JSON may hold a lone surrogate; it matches nothing, and
+    # must not fail to encode (SEC2).
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def load_actor(session, user: User) -> Actor:
@@ -53,10 +56,12 @@ async def load_actor(session, user: User) -> Actor:
 
 
 class IdentityService:
-    def __init__(self, store: Store, clock: Clock, token_ttl: timedelta) -> None:
+    def __init__(self, store: Store, clock: Clock, token_ttl: timedelta,
+                 throttle: LoginThrottle | None = None) -> None:
         self.store = store
         self.clock = clock
         self.token_ttl = token_ttl
+        self.throttle = throttle or LoginThrottle(clock, ThrottlePolicy(), ThrottlePolicy(20, 100))
         # token digest -> (actor, token expiry, when the store was last read for it)
         self._known: OrderedDict[str, tuple[Actor, datetime, datetime]] = OrderedDict()
         self._revocations = forgetting_revoked(store.bus, self.forget_user)
@@ -72,14 +77,17 @@ class IdentityService:
         for key in [key for key, (actor, _, _) in self._known.items() if actor.user_id == user_id]:
             del self._known[key]
 
-    async def login(self, username: str, password: str) -> Session:
+    async def login(self, username: str, password: str, address: str | None = None) -> Session:
+        """`address`: the client's, for throttling per address as well as per username (SEC4)."""
         if not username or len(username) > MAX_CREDENTIAL_LENGTH or len(password) > MAX_CREDENTIAL_LENGTH:
             raise InvalidInput("Username and password must be 1 to 256 characters.")
+        self.throttle.attempt(username, address)  # raises RATE_LIMITED / LOCKED, before any work
         async with self.store.read() as session:
             user = (await session.exec(select(User).where(User.username == username))).first()
         # Verify even for an unknown user: the answer takes as long either way.
-        if not verify_password(user.password_hash if user else None, password) or user is None:
+        if not await verify_password(user.password_hash if user else None, password) or user is None:
             raise InvalidCredentials("Unknown username or wrong password.")
+        self.throttle.succeeded(username, address)
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
         expires_at = now + self.token_ttl
@@ -108,6 +116,17 @@ class IdentityService:
             actor = await load_actor(session, user)
         self._remember(key, actor, row.expires_at, now)
         return actor
+
+    def known(self, token: str | None) -> Actor | None:
+        """Whose token this is, if this process has seen it valid and unexpired, without
+        reading the store: the rate limit keys a request by its user before the request is
+        authenticated (which still rechecks a revocation as usual)."""
+        if not token:
+            return None
+        known = self._known.get(digest(token))
+        if known is not None and known[1] > self.clock.now():
+            return known[0]
+        return None
 
     def _remember(self, key: str, actor: Actor, expires_at: datetime, checked_at: datetime) -> None:
         self._known[key] = (actor, expires_at, checked_at)

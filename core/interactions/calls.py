@@ -26,6 +26,7 @@ class Calls:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            rules.require_visible(actor, await work.parties(interaction), interaction_id)
             work.channel(interaction).require(Operation.HOLD)
             leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                     (PartyState.CONNECTED,), "hold")
@@ -41,6 +42,7 @@ class Calls:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            rules.require_visible(actor, await work.parties(interaction), interaction_id)
             work.channel(interaction).require(Operation.HOLD)
             parties = await work.parties(interaction)
             mine = rules.leg_of(actor.user_id, parties)
@@ -69,6 +71,7 @@ class Calls:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            rules.require_visible(actor, await work.parties(interaction), interaction_id)
             work.channel(interaction).require(Operation.DTMF)
             leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                     (PartyState.CONNECTED,), "send digits")

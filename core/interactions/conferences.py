@@ -76,8 +76,7 @@ class Conferences:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
             parties = await work.parties(interaction)
-            if rules.leg_of(actor.user_id, parties) is None and not rules.may_read(actor, parties):
-                raise PermissionDenied(f"You are not a party to interaction {interaction_id}.")
+            rules.require_visible(actor, parties, interaction_id)
             work.channel(interaction).require(Operation.CONFERENCE)
             party = self._party(parties, party_id)
             if party.role not in (PartyRole.PARTICIPANT, PartyRole.EXTERNAL) or party.state not in rules.ON_CALL:
@@ -93,6 +92,7 @@ class Conferences:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
             parties = await work.parties(interaction)
+            rules.require_visible(actor, parties, interaction_id)
             leg = rules.leg_of(actor.user_id, parties)
             party = self._party(parties, party_id)
             if not rules.may_mute(actor, leg, party):

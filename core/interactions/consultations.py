@@ -62,6 +62,7 @@ class Consultations:
 
     async def _consultation(self, work: Work, actor: Actor, consultation_id: int) -> tuple[Interaction, Party]:
         consultation = await work.interaction(consultation_id)
+        rules.require_visible(actor, await work.parties(consultation), consultation_id)
         if consultation.kind is not InteractionKind.CONSULTATION:
             raise InvalidInput(f"Interaction {consultation_id} is not a consultation.", field="consultationId")
         leg = rules.require_leg(actor, await work.parties(consultation), consultation_id, rules.ON_CALL,

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from core.errors import NotFound
 from core.events import Event
 from core.identity.actor import Actor
 from core.interactions import rules
@@ -51,7 +50,7 @@ class Reading:
     async def _readable(self, session, actor: Actor, interaction_id: int) -> tuple[Interaction, list[Party]]:
         interaction = await session.get(Interaction, interaction_id)
         if interaction is None:
-            raise NotFound(f"No interaction with id {interaction_id}.")
+            raise rules.unknown_interaction(interaction_id)
         parties = await load_parties(session, interaction_id)
         rules.require_read(actor, parties, interaction_id)
         return interaction, parties

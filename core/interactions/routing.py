@@ -178,7 +178,7 @@ class Routing:
     async def accept(self, actor: Actor, offer_id: int) -> InteractionView:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
-            offer = await self._offer(work, offer_id)
+            offer = await self._offer(work, offer_id, actor)
             interaction = await work.interaction(offer.interaction_id)
             await self._require_may_take(work, actor, offer)
             # The conditional update decides the race (REL2), also across server processes.
@@ -209,7 +209,7 @@ class Routing:
     async def decline(self, actor: Actor, offer_id: int) -> InteractionView:
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
-            offer = await self._offer(work, offer_id)
+            offer = await self._offer(work, offer_id, actor)
             if offer.state is not OfferState.RINGING or offer.ringing_user_id != actor.user_id:
                 raise InvalidState("This request is not ringing you.")
             await self._unanswered(work, offer, OfferState.DECLINED, reason=f"declined by {actor.display_name}")
@@ -221,7 +221,7 @@ class Routing:
         """The requester cancels a request that rings or waits (GRP4)."""
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
-            offer = await self._offer(work, offer_id)
+            offer = await self._offer(work, offer_id, actor)
             interaction = await work.interaction(offer.interaction_id)
             mine = offer.requester_id == actor.user_id
             if not mine and not (offer.requester_id is None and self.engine.may_integrate(actor)):
@@ -232,27 +232,45 @@ class Routing:
             work.finish()
             return await snapshot(work, interaction)
 
-    async def _offer(self, work: Work, offer_id: int) -> Offer:
+    async def _offer(self, work: Work, offer_id: int, actor: Actor) -> Offer:
+        """The offer, when the caller may know of it; else the answer an unknown id gets
+        (SEC5): whom it rings or may ring, who asked, who took it, and whoever may read its
+        interaction know of it."""
         offer = await work.offer(offer_id)
-        if offer is None:
+        if offer is None or not await self._may_know_of(work, actor, offer):
             raise NotFound(f"No request with id {offer_id}.")
         return offer
 
+    async def _may_know_of(self, work: Work, actor: Actor, offer: Offer) -> bool:
+        if actor.user_id in (offer.ringing_user_id, offer.requester_id, offer.accepted_by):
+            return True
+        if offer.requester_id is None and self.engine.may_integrate(actor):
+            return True
+        if actor.user_id in await self._pool(work, offer):
+            return True
+        return rules.may_read(actor, await work.parties(await work.interaction(offer.interaction_id)))
+
+    async def _pool(self, work: Work, offer: Offer) -> list[int]:
+        """Whom the request is for: its target's members."""
+        if offer.target_id is None:
+            return []
+        return await targets.members(work.rows, await targets.target_by_id(work.rows, offer.target_id))
+
     async def _require_may_take(self, work: Work, actor: Actor, offer: Offer) -> None:
+        """Eligibility before state (SEC5): whether the caller may take it at all, then
+        whether it can be taken now."""
+        ringing_me = offer.ringing_user_id == actor.user_id
+        pool = [] if ringing_me else await self._pool(work, offer)
+        if not ringing_me and (actor.user_id not in pool or actor.user_id == offer.requester_id):
+            raise PermissionDenied("This request is not for you.")
         if offer.state is OfferState.ACCEPTED:
             raise Conflict("Somebody else took this request first.")
         if not offer.state.open:
             raise InvalidState(f"This request is already {offer.state.value}.")
-        if offer.state is OfferState.RINGING and offer.ringing_user_id == actor.user_id:
+        if offer.state is OfferState.RINGING and ringing_me:
             return
-        target = await targets.target_by_id(work.rows, offer.target_id)
-        pool = await targets.members(work.rows, target)
         if offer.state is OfferState.RINGING:
-            if actor.user_id in pool:
-                raise Conflict("This request is ringing another agent.")
-            raise PermissionDenied("This request is not for you.")
-        if actor.user_id not in pool or actor.user_id == offer.requester_id:
-            raise PermissionDenied("This request is not for you.")
+            raise Conflict("This request is ringing another agent.")
         presence = (await self.engine.presence.presence_of(work.rows, [actor.user_id]))[actor.user_id]
         mine = next(p for p in presence if p.channel == offer.channel)
         if mine.state.value == "logged_off" or mine.load >= mine.capacity:

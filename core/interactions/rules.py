@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from core.errors import InvalidState, PermissionDenied
+from core.errors import InvalidState, NotFound, PermissionDenied
 from core.identity.actor import Actor
 from core.interactions.models import Party, PartyRole, PartyState
 from core.supervision.hearing import SUPERVISOR_ROLES, is_silent, may_hear
@@ -46,9 +46,22 @@ def may_read(actor: Actor, parties: Sequence[Party]) -> bool:
     return any(actor.may_supervise_team(team) for team in team_ids(parties))
 
 
+def unknown_interaction(interaction_id: int) -> NotFound:
+    """What an id answers when it names no interaction, or one the caller may not read: the
+    same code and message either way, so that no answer tells which ids exist (SEC5)."""
+    return NotFound(f"No interaction with id {interaction_id}.")
+
+
 def require_read(actor: Actor, parties: Sequence[Party], interaction_id: int) -> None:
     if not may_read(actor, parties):
-        raise PermissionDenied(f"You are not a party to interaction {interaction_id}.")
+        raise unknown_interaction(interaction_id)
+
+
+def require_visible(actor: Actor, parties: Sequence[Party], interaction_id: int) -> None:
+    """Before anything about the interaction is checked (its channel, its kind, a party of
+    it): one the caller is not on and may not read answers as an unknown id (SEC5)."""
+    if leg_of(actor.user_id, parties) is None and not may_read(actor, parties):
+        raise unknown_interaction(interaction_id)
 
 
 def leg_of(user_id: int, parties: Sequence[Party]) -> Party | None:
@@ -65,7 +78,7 @@ def require_leg(actor: Actor, parties: Sequence[Party], interaction_id: int,
     if party is None:
         if may_read(actor, parties):
             raise InvalidState(f"You are not on interaction {interaction_id}, so you cannot {doing}.")
-        raise PermissionDenied(f"You are not a party to interaction {interaction_id}.")
+        raise unknown_interaction(interaction_id)
     if party.state not in states:
         raise InvalidState(f"You cannot {doing} while your leg is {party.state.value}.",
                            state=party.state.value)

@@ -84,7 +84,7 @@ class Work:
             return interaction
         interaction = await self._lock(_INTERACTION_WITH_PARTIES, {"interaction_id": interaction_id})
         if interaction is None:
-            raise NotFound(f"No interaction with id {interaction_id}.")
+            raise rules.unknown_interaction(interaction_id)
         return interaction
 
     async def _lock(self, statement, params) -> Interaction | None:

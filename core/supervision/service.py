@@ -89,6 +89,7 @@ class SupervisionService:
                                       interaction_id=interaction_id, started_at=work.now)
             if interaction_id is not None:
                 interaction = await work.interaction(interaction_id)
+                rules.require_visible(actor, await work.parties(interaction), interaction_id)  # SEC5
                 await self.join(work, interaction, supervision, strict=True)
             else:
                 await self._require_not_watching(work, actor.user_id, agent_id)

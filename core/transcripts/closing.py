@@ -38,11 +38,12 @@ class Closing:
         async with self.backline.store.write() as uow:
             work = Work(engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            parties = await work.parties(interaction)
+            rules.require_visible(actor, parties, interaction_id)  # SEC5: before its channel
             channel = work.channel(interaction)
             if channel.capabilities.close_policy is not ClosePolicy.WHEN_ALL_AGENTS_DONE:
                 raise UnsupportedOperation(channel.name, "mark done",
                                            f"The {channel.name} channel ends on release; it has no done step.")
-            parties = await work.parties(interaction)
             if not any(p.user_id == actor.user_id for p in parties):
                 raise PermissionDenied(f"You are not a party to interaction {interaction_id}.")
             if await work.session.get(DoneMark, (interaction.id, actor.user_id)) is not None:

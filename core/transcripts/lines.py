@@ -127,6 +127,7 @@ class Lines:
         async with self.backline.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
+            interaction_rules.require_visible(actor, await work.parties(interaction), interaction_id)  # SEC5
             text = validate_text(work.channel(interaction), text)
             leg = interaction_rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                                 (PartyState.CONNECTED,), "write on it")
@@ -189,7 +190,7 @@ class Lines:
         async with self.backline.store.read() as session:
             interaction = await session.get(Interaction, interaction_id)
             if interaction is None:
-                raise NotFound(f"No interaction with id {interaction_id}.")
+                raise interaction_rules.unknown_interaction(interaction_id)
             parties = await load_parties(session, interaction_id)
             if not interaction_rules.may_read(actor, parties) and not await self._consulted_about(
                     session, actor, interaction_id):

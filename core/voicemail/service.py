@@ -6,6 +6,7 @@ members share it). Its row is created on first use with the configured default P
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,7 +96,9 @@ class VoicemailService:
         self.channels = channels
         self.messages = messages
         self.options = options
-        self._default_pin_hash: str | None = None
+        # Every new mailbox starts with the default PIN: hashed once, off the event loop
+        # (SEC4), as soon as the service starts, so that the first deposit does not wait.
+        self._default_pin_hash: asyncio.Future[str] | None = None
         self.calls = None  # the interaction engine's internal calls, once linked (VM2)
 
     def link(self, calls) -> None:
@@ -228,14 +231,17 @@ class VoicemailService:
             target = await session.get(Target, ref.owner_id)
             if target is None or target.kind is not TargetKind.AGENT_GROUP:
                 raise NotFound(f"No agent group with id {ref.owner_id}.")
-        if self._default_pin_hash is None:
-            self._default_pin_hash = hash_password(self.options.default_pin)
         mailbox = Mailbox(user_id=ref.owner_id if ref.kind == "user" else None,
                           target_id=ref.owner_id if ref.kind == "group" else None,
-                          pin_hash=self._default_pin_hash)
+                          pin_hash=await self._default_pin())
         session.add(mailbox)
         await session.flush()
         return mailbox
+
+    async def _default_pin(self) -> str:
+        if self._default_pin_hash is None:
+            self._default_pin_hash = asyncio.ensure_future(hash_password(self.options.default_pin))
+        return await asyncio.shield(self._default_pin_hash)  # one caller cancelled: not the others
 
     async def _require_owner(self, session, actor: Actor, ref: MailboxRef) -> None:
         """Only the owner, or a member of the group, may open a mailbox."""
@@ -297,6 +303,7 @@ class VoicemailService:
         """REL1, INS3: PIN time-outs are rows that outlive any instance; a session still
         waiting for its PIN without one (left by a release that kept them in memory) gets a
         full time-out from now."""
+        self._default_pin_hash = asyncio.ensure_future(hash_password(self.options.default_pin))
         async with self.store.write() as uow:
             waiting = (await uow.session.exec(select(VoicemailAccess.id).where(
                 VoicemailAccess.state == AccessState.AUTHENTICATING,
@@ -355,7 +362,7 @@ class VoicemailService:
                 break
             if mailbox.locked_until is not None and mailbox.locked_until > now:
                 self._end(access, AccessState.LOCKED, now)
-            elif verify_password(mailbox.pin_hash, attempt):
+            elif await verify_password(mailbox.pin_hash, attempt):
                 mailbox.failed_attempts = 0
                 access.state = AccessState.OPEN
                 self._record_access(uow, access, "VoicemailPinAccepted", ref)
@@ -427,7 +434,7 @@ class VoicemailService:
             raise InvalidInput(f"A PIN is {self.options.pin_length} digits.", field="pin")
         async with self.store.write() as uow:
             access, mailbox = await self._open_access(uow.session, actor, access_id)
-            mailbox.pin_hash = hash_password(new_pin)
+            mailbox.pin_hash = await hash_password(new_pin)
             uow.session.add(mailbox)
             self._record_access(uow, access, "VoicemailPinChanged", MailboxRef.of(mailbox))
             return self._view(access, mailbox)

@@ -64,7 +64,7 @@ async def test_con3_the_consulted_member_reads_the_context_and_contact(backline,
                       "contact": [{"key": "name", "value": "Léon Blum"}]}
     outsider = await client_for("jose.munoz")
     assert (await outsider.raw(PARENT, {"id": consult["id"]}))["errors"][0]["extensions"]["code"] \
-        == "PERMISSION_DENIED"
+        == "NOT_FOUND"  # SEC5: as an unknown id
 
 
 async def test_con4_voice_consultation_holds_the_call_retrieve_alternates_end_and_retrieve(backline, api, client_for):

@@ -7,7 +7,7 @@ import logging
 
 
 async def test_sec2_an_unexpected_exception_is_masked_and_logged(api, backline, monkeypatch, caplog):
-    async def explode(username, password):
+    async def explode(username, password, address=None):
         raise RuntimeError("connection string postgres://secret@db")
 
     monkeypatch.setattr(backline.identity, "login", explode)

@@ -65,8 +65,8 @@ async def test_im1_an_outsider_neither_reads_nor_writes_the_conversation(backlin
     agent, marie, session = await accepted_im(backline, client_for)
     outsider = await client_for("jose.munoz")
     assert (await outsider.raw("query($id: ID!) { transcript(interactionId: $id) { edges { node { id } } } }",
-                               {"id": session["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
-    assert (await send(outsider, session["id"], "intrusion"))["code"] == "PERMISSION_DENIED"
+                               {"id": session["id"]}))["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # SEC5
+    assert (await send(outsider, session["id"], "intrusion"))["code"] == "NOT_FOUND"
 
 
 async def test_im1_an_oversize_message_is_refused_and_nothing_is_written(backline, api, client_for):
@@ -129,7 +129,7 @@ async def test_con1_consult_about_a_call_over_im_and_con6_a_voice_consultation_d
         assert now["state"] == "ACTIVE" and now["kind"] == "CONSULTATION"
     assert texts(await transcript(marie, by_im["id"])) == ["Customer asks for a refund, ok?", "Yes, up to 50 EUR"]
     assert (await helene.raw("query($id: ID!) { transcript(interactionId: $id) { edges { node { id } } } }",
-                             {"id": by_im["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+                             {"id": by_im["id"]}))["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert (await send(agent, call["id"], "hello"))["operation"] == "message"  # voice carries no lines (CH4)
 
 

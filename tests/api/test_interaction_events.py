@@ -45,7 +45,7 @@ async def test_rel3_history_says_who_did_what_and_when(backline, api, client_for
     assert held[-1]["actorId"] == agent.me["id"] and held[-1]["at"].startswith("2026-01-05T09:00:30")
     assert (await admin.execute(HISTORY, {"id": call["id"]}))["interaction"]["history"]["edges"]
     outsider = await client_for("jose.munoz")
-    assert (await outsider.raw(HISTORY, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert (await outsider.raw(HISTORY, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # SEC5
 
 
 async def test_sec1_interaction_events_reach_parties_and_supervisors_only_over_a_real_socket(

@@ -97,7 +97,7 @@ async def test_grp4_a_pool_member_may_pick_a_waiting_call(backline, api, client_
     outsider = await ready_agent(client_for, "jose.munoz", ready=False)
     other = await place_call(admin, "queue:Support")
     refused = await do(outsider, BY_ID["acceptOffer"], id=open_offer(other)["id"])
-    assert refused["code"] == "PERMISSION_DENIED"
+    assert refused["code"] == "NOT_FOUND"  # SEC5: a request not for you answers as an unknown one
 
 
 async def test_sec1_only_an_integration_role_creates_customer_calls(backline, api, client_for):
@@ -115,11 +115,11 @@ async def test_sec1_other_agents_cannot_read_a_call(backline, api, client_for):
     call = await place_call(admin, "agent:agent", context={"secret": "x"})
     other = await client_for("jose.munoz")
     body = await other.raw(GET, {"id": call["id"]})
-    assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # SEC5
     lead = await client_for("lead")  # leads Support Paris, the agent's team
     assert (await lead.execute(GET, {"id": call["id"]}))["interaction"]["id"] == call["id"]
     lyon = await client_for("lead.lyon")
-    assert (await lyon.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert (await lyon.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert CUSTOMER in [p["address"] for p in call["parties"]]
 
 

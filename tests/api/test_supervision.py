@@ -247,7 +247,7 @@ async def test_sup3_a_supervisor_of_another_team_may_not_supervise_nor_see(backl
     refused = await do(other_lead, START, agent=agent.me["id"], mode="MONITOR", id=None)
     assert refused["code"] == "PERMISSION_DENIED"
     assert (await other_lead.execute(TEAM, {"team": None}))["teamInteractions"]["edges"] == []
-    assert (await other_lead.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert (await other_lead.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # SEC5
     team_of_agent = (await admin.execute(GET, {"id": call["id"]}))["interaction"]
     assert team_of_agent  # the administrator sees it
 

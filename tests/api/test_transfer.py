@@ -50,7 +50,7 @@ async def test_trf2_context_travels_to_the_receiver_and_not_to_other_agents(back
     assert seen["contact"] == [{"key": "name", "value": "Léon Blum"}]
     assert (await admin.execute(GET, {"id": call["id"]}))["interaction"]["context"] == seen["context"]
     other = await client_for("helene.durand")
-    assert (await other.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert (await other.raw(GET, {"id": call["id"]}))["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # SEC5
 
 
 async def test_trf3_customer_is_on_hold_while_a_transfer_waits(backline, api, client_for):

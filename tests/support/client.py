@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -25,11 +26,13 @@ class GraphQLClient:
         self.me: dict[str, Any] | None = None
 
     async def raw(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
-        headers = {}
+        # JSON with \u escapes, as browsers send it: a test may send a lone surrogate (SEC2),
+        # which has no UTF-8 form.
+        headers = {"Content-Type": "application/json"}
         token = token if token is not None else self.token
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = await self.http.post(self.path, json={"query": query, "variables": variables or {}},
+        response = await self.http.post(self.path, content=json.dumps({"query": query, "variables": variables or {}}),
                                         headers=headers)
         return response.json()
 

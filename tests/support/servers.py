@@ -28,8 +28,10 @@ def free_port() -> int:
 async def serve_in_loop(app, port: int | None = None) -> AsyncIterator[str]:
     """uvicorn in this event loop (so a test can also drive a ManualClock); yields the base URL."""
     port = port or free_port()
+    from schema.app import server_options
+
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                            ws="websockets-sansio", ws_per_message_deflate=False)  # as `backline serve`
+                            **server_options(app.state.backline))  # as `backline serve`
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from core.errors import ConfigurationError, PermissionDenied
+from core.errors import ConfigurationError, NotFound
 from core.identity.actor import Actor
 from core.identity.models import Role
 from core.interactions import rules
@@ -39,7 +39,7 @@ def test_sec1_parties_supervisors_of_their_team_and_administrators_read():
     assert rules.may_read(actor(50, Role.SUPERVISOR, teams=(1,)), parties)
     assert not rules.may_read(actor(51, Role.SUPERVISOR, teams=(3,)), parties)
     assert rules.may_read(actor(52, Role.ADMINISTRATOR), parties)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match="No interaction with id 1."):  # SEC5: as an unknown id
         rules.require_read(actor(99), parties, 1)
 
 
