@@ -26,6 +26,7 @@ from core.errors import NotAuthenticated
 from core.identity.service import bearer_token
 from core.runtime import Backline
 from core.store.readiness import readiness
+from schema import quiet_logs
 from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
@@ -176,6 +177,7 @@ def server_options(backline: Backline) -> dict[str, Any]:
 
 
 def create_app(backline: Backline) -> Starlette:
+    quiet_logs.install()
     limiter = RateLimiter(backline)
     graphql = BacklineGraphQL(backline, limiter)
 

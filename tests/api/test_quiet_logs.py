@@ -38,3 +38,13 @@ async def test_a_fault_in_an_operation_is_still_logged_as_an_error(caplog):
     caplog.set_level(logging.DEBUG)
     await handler.handle_task_exception(RuntimeError("a bug"))
     assert [r.levelno for r in caplog.records if "a bug" in str(r.exc_info)] == [logging.ERROR]
+
+
+async def test_asyncio_warning_about_writes_to_a_client_that_went_away_is_debug_level(backline, caplog):
+    from schema.app import create_app
+
+    create_app(backline)  # installs the filter, as `backline serve` does
+    caplog.set_level(logging.INFO, logger="asyncio")
+    logging.getLogger("asyncio").warning("socket.send() raised exception.")  # what asyncio says then
+    logging.getLogger("asyncio").warning("something else")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["something else"]
