@@ -26,6 +26,7 @@ from schema import interactions
 from schema import customer_chat, im, transcripts
 from schema import supervision
 from schema import streams
+from schema import offers
 from schema.auth import protect
 from schema.channel_fields import guard_channel_fields
 from schema.clean_text import check_text
@@ -36,7 +37,8 @@ from schema.metrics import count_operation
 log = logging.getLogger("backline.api")
 
 QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
-           interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query, streams.Query)
+           interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query, streams.Query,
+           offers.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
              interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,

@@ -1,0 +1,54 @@
+"""What rings for me (OFR1): one typed list of every offer ringing the caller, on any channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types.info import Info
+
+from core.interactions.my_offers import OfferKind as CoreOfferKind
+from core.interactions.my_offers import RingingOffer, ringing_for
+from schema.interactions import KeyValue, pairs
+
+OfferKind = strawberry.enum(CoreOfferKind, name="OfferKind", description=(
+    "What an offer asks: a customer's contact, a colleague's consultation, a transfer or a "
+    "conference invitation, an internal call, an instant-message request."))
+
+
+def _sid(value: int | None) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value is not None else None
+
+
+@strawberry.type(description="An offer ringing you now (OFR1): accept or decline it by its id.")
+class MyOffer:
+    id: strawberry.ID
+    kind: OfferKind
+    channel: str
+    interaction_id: strawberry.ID
+    via: str = strawberry.field(description="The target it was made to: you, or your group, queue or skill.")
+    from_user_id: strawberry.ID | None = strawberry.field(description="The agent asking, if an agent asks.")
+    from_name: str = strawberry.field(description="That agent, or the customer's name or address.")
+    from_address: str | None = strawberry.field(description="The customer's address (phone number, e-mail).")
+    context: list[KeyValue] = strawberry.field(description="The customer interaction's context (for a "
+                                                           "consultation, the call it is about).")
+    offered_at: datetime
+    rings_until: datetime | None = strawberry.field(description="When it stops ringing you (no answer).")
+
+    @classmethod
+    def of(cls, offer: RingingOffer) -> "MyOffer":
+        return cls(id=strawberry.ID(str(offer.offer_id)), kind=offer.kind, channel=offer.channel,
+                   interaction_id=strawberry.ID(str(offer.interaction_id)), via=offer.via,
+                   from_user_id=_sid(offer.from_user_id), from_name=offer.from_name,
+                   from_address=offer.from_address, context=pairs(offer.context),
+                   offered_at=offer.offered_at, rings_until=offer.rings_until)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every offer ringing you now, on any channel, oldest first (OFR1).")
+    async def my_offers(self, info: Info) -> list[MyOffer]:
+        ctx = info.context
+        async with ctx.backline.store.read() as session:
+            offers = await ringing_for(session, ctx.backline.channels, ctx.actor.user_id)
+        return [MyOffer.of(offer) for offer in offers]
