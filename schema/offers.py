@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import AsyncGenerator
 
 import strawberry
 from strawberry.types.info import Info
 
 from core.interactions.my_offers import OfferKind as CoreOfferKind
-from core.interactions.my_offers import RingingOffer, ringing_for
+from core.interactions.my_offers import OfferOutcome as CoreOfferOutcome
+from core.interactions.my_offers import RingingOffer, outcome_for, ringing_for
+from core.interactions.work import TOPIC as INTERACTION_TOPIC
 from schema.interactions import KeyValue, pairs
+from schema.streams import CURSOR_HELP, After, at, following
 
 OfferKind = strawberry.enum(CoreOfferKind, name="OfferKind", description=(
     "What an offer asks: a customer's contact, a colleague's consultation, a transfer or a "
@@ -52,3 +56,47 @@ class Query:
         async with ctx.backline.store.read() as session:
             offers = await ringing_for(session, ctx.backline.channels, ctx.actor.user_id)
         return [MyOffer.of(offer) for offer in offers]
+
+
+OfferOutcome = strawberry.enum(CoreOfferOutcome, name="OfferOutcome",
+                               description="What became of an offer that rang you.")
+
+
+@strawberry.type(description="An offer that rings you, or what became of it (OFR1).")
+class OfferUpdate:
+    offer_id: strawberry.ID
+    outcome: OfferOutcome
+    at: datetime
+    offer: MyOffer | None = strawberry.field(
+        description="With RINGING: the offer, as myOffers shows it (`ringsUntil` null once answered).")
+    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description=(
+        "What rings for you, live (OFR1): the offers ringing you now (RINGING) first, then each new "
+        "one and each outcome (accepted, declined, no answer, taken by another agent, cancelled)."))
+    async def my_offer_updates(self, info: Info, after: After = None) -> AsyncGenerator[OfferUpdate, None]:
+        ctx = info.context
+        me = ctx.actor.user_id
+        ringing_me: set[int] = set()
+
+        async def ringing(offer_id: int | None = None) -> list[MyOffer]:
+            async with ctx.backline.store.read() as session:
+                return [MyOffer.of(o) for o in await ringing_for(session, ctx.backline.channels, me, offer_id)]
+
+        async with following(ctx.backline, {INTERACTION_TOPIC}, after) as stream:
+            if not stream.resumed:
+                for offer in await ringing():
+                    ringing_me.add(int(offer.id))
+                    yield at(OfferUpdate(offer_id=offer.id, outcome=CoreOfferOutcome.RINGING,
+                                         at=offer.offered_at, offer=offer), stream.head)
+            async for event in stream:
+                outcome = outcome_for(event, me, ringing_me)
+                if outcome is None:
+                    continue
+                offer_id = event.payload["offerId"]
+                shown = (await ringing(offer_id) or [None])[0] if outcome is CoreOfferOutcome.RINGING else None
+                yield at(OfferUpdate(offer_id=strawberry.ID(str(offer_id)), outcome=outcome, at=event.at,
+                                     offer=shown), event.id)

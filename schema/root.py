@@ -43,7 +43,7 @@ MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.
              interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
                                          interactions.Subscription, transcripts.Subscription, im.Subscription,
-                                         customer_chat.Subscription, supervision.Subscription)
+                                         customer_chat.Subscription, supervision.Subscription, offers.Subscription)
 QUERY_CACHE_SIZE = 256  # distinct query texts kept parsed and validated (bounded: texts come from clients)
 PUBLIC_FIELDS = {"login"} | customer_chat.PUBLIC
 

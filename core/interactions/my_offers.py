@@ -54,10 +54,16 @@ def kind_of(offer: Offer, interaction: Interaction, channels: ChannelRegistry) -
     return OfferKind.IM_REQUEST if internal_audience else OfferKind.INTERNAL_CALL
 
 
-async def ringing_for(session, channels: ChannelRegistry, user_id: int) -> list[RingingOffer]:
-    rows = (await session.exec(
-        select(Offer, Interaction).join(Interaction, col(Interaction.id) == col(Offer.interaction_id))
-        .where(Offer.state == OfferState.RINGING, Offer.ringing_user_id == user_id).order_by(col(Offer.id)))).all()
+async def ringing_for(session, channels: ChannelRegistry, user_id: int, offer_id: int | None = None
+                      ) -> list[RingingOffer]:
+    """The offers ringing `user_id` now; with `offer_id`, that offer as it rang, whatever
+    became of it since (a live stream reads it after the fact)."""
+    query = select(Offer, Interaction).join(Interaction, col(Interaction.id) == col(Offer.interaction_id))
+    if offer_id is None:
+        query = query.where(Offer.state == OfferState.RINGING, Offer.ringing_user_id == user_id)
+    else:
+        query = query.where(Offer.id == offer_id)
+    rows = (await session.exec(query.order_by(col(Offer.id)))).all()
     found = []
     for offer, interaction in rows:
         requester = await session.get(User, offer.requester_id) if offer.requester_id is not None else None
@@ -80,3 +86,44 @@ async def ringing_for(session, channels: ChannelRegistry, user_id: int) -> list[
             from_address=from_address, context=dict((about or interaction).context or {}),
             offered_at=offer.created_at, rings_until=due))
     return found
+
+
+class OfferOutcome(str, enum.Enum):
+    """What became of an offer that rang me."""
+
+    RINGING = "ringing"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NO_ANSWER = "no_answer"
+    TAKEN_BY_ANOTHER = "taken_by_another"
+    CANCELLED = "cancelled"
+
+
+_CLOSED = {OfferState.DECLINED.value: OfferOutcome.DECLINED, OfferState.NO_ANSWER.value: OfferOutcome.NO_ANSWER}
+
+
+def outcome_for(event, user_id: int, ringing_me: set[int]) -> OfferOutcome | None:
+    """The outcome an interaction event means for offers ringing `user_id` (whose ids are in
+    `ringing_me`, kept up to date here), or None when it says nothing about them."""
+    payload = event.payload
+    offer_id = payload.get("offerId")
+    if offer_id is None:
+        return None
+    if event.kind == "OfferRinging":
+        if payload.get("userId") == user_id:
+            ringing_me.add(offer_id)
+            return OfferOutcome.RINGING
+        ringing_me.discard(offer_id)  # it rings somebody else now: already told why
+        return None
+    if offer_id not in ringing_me:
+        return None
+    if event.kind == "OfferAccepted":
+        ringing_me.discard(offer_id)
+        return OfferOutcome.ACCEPTED if payload.get("userId") == user_id else OfferOutcome.TAKEN_BY_ANOTHER
+    if event.kind == "OfferUnanswered" and payload.get("userId") == user_id:
+        ringing_me.discard(offer_id)
+        return _CLOSED.get(payload.get("outcome"), OfferOutcome.NO_ANSWER)
+    if event.kind == "OfferClosed":
+        ringing_me.discard(offer_id)
+        return _CLOSED.get(payload.get("outcome"), OfferOutcome.CANCELLED)
+    return None

@@ -57,3 +57,40 @@ async def test_ofr1_a_consultation_an_internal_call_and_an_im_request_each_say_w
     await ok(zoe, IM, t=await target_id(backline, "Hélène Durand"), x="Tu as 2 minutes ?")
     kinds = {(o["kind"], o["channel"], o["fromName"]) for o in await my_offers(helene)}
     assert kinds == {("INTERNAL_CALL", "voice", "Zoë Moreau"), ("IM_REQUEST", "im", "Zoë Moreau")}
+
+
+UPDATES = """subscription($after: String) { myOfferUpdates(after: $after) {
+  offerId outcome at offer { kind fromName } cursor } }"""
+
+
+async def test_ofr1_each_offer_and_its_outcome_arrive_live_typed(backline, api, client_for):
+    from schema.app import create_app
+    from tests.support.servers import serve_in_loop
+    from tests.support.ws import Collector, until_subscribed, ws_session
+
+    admin = await client_for("admin")
+    camille = await ready_agent(client_for, "agent")
+    marie = await ready_agent(client_for, "marie.dupont")
+    async with serve_in_loop(create_app(backline)) as base, ws_session(base, marie.token) as session:
+        already = backline.bus.subscriber_count("interaction")  # the background reactions' own
+        updates = Collector(session, UPDATES)
+        try:
+            await until_subscribed(backline.bus, "interaction", already + 1)
+            first = await place_call(admin, "agent:marie.dupont")
+            await ok(marie, BY_ID["declineOffer"], id=open_offer(first)["id"])
+            second = await place_call(admin, "agent:marie.dupont")
+            await ok(marie, BY_ID["acceptOffer"], id=open_offer(second)["id"])
+            await ok(admin, BY_ID["customerHangUp"], id=second["id"])  # she is free again
+            call = await ok(camille, BY_ID["acceptOffer"], id=open_offer(await place_call(admin, "agent:agent"))["id"])
+            consult = await ok(camille, CONSULT, id=call["id"], t=await target_id(backline, "Marie Dupont"))
+            await ok(camille, BY_ID["cancelOffer"], id=open_offer(consult)["id"])
+            items = [i["myOfferUpdates"] for i in await updates.wait_for(6)]
+        finally:
+            await updates.close()
+    assert [(i["offerId"], i["outcome"]) for i in items] == [
+        (open_offer(first)["id"], "RINGING"), (open_offer(first)["id"], "DECLINED"),
+        (open_offer(second)["id"], "RINGING"), (open_offer(second)["id"], "ACCEPTED"),
+        (open_offer(consult)["id"], "RINGING"), (open_offer(consult)["id"], "CANCELLED")]
+    assert items[0]["offer"]["kind"] == "CUSTOMER_CONTACT"
+    assert items[4]["offer"] == {"kind": "CONSULTATION", "fromName": "Camille Martin"}
+    assert all(i["cursor"] for i in items)
