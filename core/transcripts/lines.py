@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from core.channels import Channel
-from core.errors import InvalidInput, InvalidState, NotFound, UnsupportedOperation
+from core.errors import InvalidInput, InvalidState, UnsupportedOperation
 from core.events import Event
 from core.identity.actor import Actor
 from core.interactions import rules as interaction_rules
