@@ -4,24 +4,18 @@ is protected without anyone remembering to do it."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from strawberry.extensions import FieldExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.info import Info
 
+from schema.guards import Guard
 
-class RequireActor(FieldExtension):
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+
+class RequireActor(Guard):
+    def refusal(self, info: Info, kwargs: dict[str, Any]) -> None:
         info.context.actor  # raises NotAuthenticated
-        return next_(source, info, **kwargs)
-
-    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        info.context.actor
-        result = next_(source, info, **kwargs)
-        if hasattr(result, "__await__"):
-            result = await result
-        return result
+        return None
 
 
 def protect(root_type: type, public: Iterable[str] = ()) -> type:

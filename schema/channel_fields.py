@@ -6,15 +6,14 @@ refused, typed, with UNSUPPORTED_OPERATION naming the channel, before any resolv
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from strawberry.extensions import FieldExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.info import Info
-from strawberry.types.union import StrawberryUnion
 
 from core.errors import UnsupportedOperation
 from schema.errors import UnsupportedOperationError, as_error
+from schema.guards import Guard, answers_with
 
 
 def channel_of(module_type: type) -> str | None:
@@ -31,37 +30,18 @@ def require_channel(info: Info, channel: str, operation: str) -> None:
         raise refusal(channel, operation)
 
 
-class RequireChannel(FieldExtension):
+class RequireChannel(Guard):
     def __init__(self, channel: str, typed: bool) -> None:
         self.channel = channel
         self.typed = typed  # the field's result is a union with UnsupportedOperationError
 
-    def _refused(self, info: Info) -> Any:
+    def refusal(self, info: Info, kwargs: dict[str, Any]) -> Any | None:
         if self.channel in info.context.backline.channels:
             return None
         error = refusal(self.channel, info.field_name)
         if self.typed:
             return as_error(error)
         raise error
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        refused = self._refused(info)
-        return refused if refused is not None else next_(source, info, **kwargs)
-
-    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        refused = self._refused(info)
-        if refused is not None:
-            return refused
-        result = next_(source, info, **kwargs)
-        if hasattr(result, "__await__"):
-            result = await result
-        return result
-
-
-def _returns_typed_error(field) -> bool:
-    kind = field.type
-    return isinstance(kind, StrawberryUnion) and UnsupportedOperationError in (
-        getattr(member, "origin", member) for member in kind.types)
 
 
 def guard_channel_fields(types: Iterable[type]) -> tuple[type, ...]:
@@ -73,5 +53,5 @@ def guard_channel_fields(types: Iterable[type]) -> tuple[type, ...]:
             continue
         for field in get_object_definition(module_type, strict=True).fields:
             if not any(isinstance(e, RequireChannel) for e in field.extensions):
-                field.extensions.append(RequireChannel(channel, _returns_typed_error(field)))
+                field.extensions.append(RequireChannel(channel, answers_with(field, UnsupportedOperationError)))
     return types

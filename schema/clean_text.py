@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from strawberry.extensions import FieldExtension
 from strawberry.types.base import get_object_definition, has_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
-from strawberry.types.union import StrawberryUnion
 
 from core.errors import InvalidInput
 from schema.errors import InvalidInputError, as_error
+from schema.guards import Guard, answers_with
 
 # C0 controls but tab, line feed and carriage return (text has lines), DEL, C1 controls, and
 # the surrogate range (valid only in pairs, which a Python str never holds).
@@ -46,7 +45,7 @@ def offending(value: Any, path: str, names: Callable[[Any], str]) -> str | None:
     return None
 
 
-class CleanText(FieldExtension):
+class CleanText(Guard):
     def __init__(self) -> None:
         self.field: StrawberryField | None = None
         self._typed: bool | None = None
@@ -54,7 +53,7 @@ class CleanText(FieldExtension):
     def apply(self, field: StrawberryField) -> None:
         self.field = field
 
-    def _refusal(self, info: Info, kwargs: dict[str, Any]) -> InvalidInputError | None:
+    def refusal(self, info: Info, kwargs: dict[str, Any]) -> InvalidInputError | None:
         converter = info.schema.config.name_converter
         for argument in self.field.arguments:
             value = kwargs.get(argument.python_name)
@@ -66,25 +65,11 @@ class CleanText(FieldExtension):
                     f"`{found}` holds a character that is not allowed (NUL, a control character "
                     "or a lone UTF-16 surrogate).", field=found)
                 if self._typed is None:
-                    union = self.field.type
-                    self._typed = isinstance(union, StrawberryUnion) and InvalidInputError in union.types
+                    self._typed = answers_with(self.field, InvalidInputError)
                 if not self._typed:
                     raise error
                 return as_error(error)
         return None
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        refusal = self._refusal(info, kwargs)
-        return refusal if refusal is not None else next_(source, info, **kwargs)
-
-    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        refusal = self._refusal(info, kwargs)
-        if refusal is not None:
-            return refusal
-        result = next_(source, info, **kwargs)
-        if hasattr(result, "__await__"):
-            result = await result
-        return result
 
 
 def check_text(root_type: type) -> type:
