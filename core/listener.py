@@ -17,6 +17,17 @@ from core.events import Event, EventBus
 Handler = Callable[[list[Event]], Awaitable[None]]
 
 
+async def cancel_and_wait(task: asyncio.Task | None) -> None:
+    """Stops a background task and waits until it has (whatever it raised on the way out)."""
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):
+        pass
+
+
 class BusListener:
     def __init__(self, bus: EventBus, topics: Iterable[str], handler: Handler, log: logging.Logger,
                  everywhere: bool = False) -> None:
@@ -45,13 +56,8 @@ class BusListener:
     async def stop(self) -> None:
         if self._subscription is not None:
             self._subscription.close()
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _listen(self) -> None:
         async for event in self._subscription:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from core.channels import Audience, ChannelRegistry
 from core.identity.models import User
 from core.interactions.models import Interaction, InteractionKind, Offer, OfferPurpose, OfferState, Party, PartyRole
+from core.interactions.queue import RING_TIMEOUT
 from core.timeouts.models import DueTimeout
 
 
@@ -70,7 +71,7 @@ async def ringing_for(session, channels: ChannelRegistry, user_id: int, offer_id
         customer = (await session.exec(select(Party).where(
             Party.interaction_id == interaction.id, Party.role == PartyRole.CUSTOMER))).first()
         due = (await session.exec(select(DueTimeout.due_at).where(
-            DueTimeout.kind == "ring", DueTimeout.subject_id == offer.id, DueTimeout.round == offer.round))).first()
+            DueTimeout.kind == RING_TIMEOUT, DueTimeout.subject_id == offer.id, DueTimeout.round == offer.round))).first()
         # A consultation is about a customer's call: its context is that call's (CON3).
         about = await session.get(Interaction, interaction.parent_id) if interaction.parent_id else interaction
         if requester is not None:

@@ -9,6 +9,8 @@ from sqlmodel import select as select_models
 from core.interactions.models import Offer, OfferState
 from core.timeouts.service import Timeouts
 
+# The kinds of an offer's time-out rows (core.timeouts): ringing one agent, waiting in line.
+RING_TIMEOUT, QUEUE_TIMEOUT = "ring", "queue"
 
 # Built once: routing reads the waiting requests each time agents become ready.
 _OFFER = Offer.__table__
@@ -41,8 +43,8 @@ async def waiting(rows, channel: str | None = None) -> list[Offer]:
 async def open_offers_without_timeout(session) -> list[Offer]:
     """Requests that ring or wait with no time-out row for their current round."""
     query = select_models(Offer).where(col(Offer.state).in_([OfferState.WAITING, OfferState.RINGING]),
-                                       ~Timeouts.pending("ring", Offer.id, Offer.round),
-                                       ~Timeouts.pending("queue", Offer.id, Offer.round))
+                                       ~Timeouts.pending(RING_TIMEOUT, Offer.id, Offer.round),
+                                       ~Timeouts.pending(QUEUE_TIMEOUT, Offer.id, Offer.round))
     return list((await session.exec(query.order_by(col(Offer.id)))).all())
 
 

@@ -60,8 +60,8 @@ class Routing:
         self.listener = BusListener(engine.bus, {"presence"}, self._serve_ready, log)
         # Ring, transfer and queue time-outs (INS3): handled by whichever instance sweeps them.
         self.timeouts = engine.backline.timeouts
-        self.timeouts.handle("ring", self._ring_expired)
-        self.timeouts.handle("queue", self._queue_expired)
+        self.timeouts.handle(queue.RING_TIMEOUT, self._ring_expired)
+        self.timeouts.handle(queue.QUEUE_TIMEOUT, self._queue_expired)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class Routing:
         offer.round += 1
         work.record(interaction, "OfferRinging", offerId=offer.id, purpose=offer.purpose.value,
                     userId=user_id, partyId=party.id, targetName=offer.target_name)
-        self.timeouts.schedule(work.uow, "ring", offer.id, offer.round, self._ring_timeout(offer))
+        self.timeouts.schedule(work.uow, queue.RING_TIMEOUT, offer.id, offer.round, self._ring_timeout(offer))
 
     async def _wait(self, work: Work, offer: Offer, interaction: Interaction) -> None:
         offer.state = OfferState.WAITING
@@ -135,7 +135,7 @@ class Routing:
         position = (await queue.positions(work.rows, [offer]))[offer.id]
         work.record(interaction, "OfferWaiting", offerId=offer.id, purpose=offer.purpose.value,
                     targetName=offer.target_name, position=position, requesterId=offer.requester_id)
-        self.timeouts.schedule(work.uow, "queue", offer.id, offer.round, self.engine.options.queue_timeout_seconds)
+        self.timeouts.schedule(work.uow, queue.QUEUE_TIMEOUT, offer.id, offer.round, self.engine.options.queue_timeout_seconds)
 
     # -- closing -------------------------------------------------------------------------
 
@@ -335,8 +335,8 @@ class Routing:
         now; then agents who became ready while nobody listened are served."""
         async with self.engine.store.write() as uow:
             for offer in await queue.open_offers_without_timeout(uow.session):
-                kind, delay = (("ring", self._ring_timeout(offer)) if offer.state is OfferState.RINGING
-                               else ("queue", self.engine.options.queue_timeout_seconds))
+                kind, delay = ((queue.RING_TIMEOUT, self._ring_timeout(offer)) if offer.state is OfferState.RINGING
+                               else (queue.QUEUE_TIMEOUT, self.engine.options.queue_timeout_seconds))
                 self.timeouts.schedule(uow, kind, offer.id, offer.round, delay)
         await self.dispatch_waiting()
 

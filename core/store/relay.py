@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from core.events import Event, EventBus
+from core.listener import cancel_and_wait
 from core.store.event_log import AFTER, NEWEST, event_of
 
 log = logging.getLogger("backline.relay")
@@ -82,12 +83,7 @@ class EventRelay:
     async def stop(self) -> None:
         self._stopping = True
         self.started = False
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await cancel_and_wait(self._task)
         if self._connection is not None and not self._connection.is_closed():
             await self._connection.close()
 
