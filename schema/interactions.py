@@ -415,7 +415,7 @@ class Subscription:
         async with following(info.context.backline, {TOPIC}, after) as stream:
             if wanted is not None and not stream.resumed:
                 async for event in every_page(lambda since: engine.reading.history(actor, wanted, PAGE, since)):
-                    stream.last = max(stream.last, event.id)
+                    stream.passed(event.id)
                     yield at(InteractionEvent.of(event), event.id)
             async for event in stream:
                 if wanted is not None and event.payload.get("interactionId") != wanted:

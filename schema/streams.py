@@ -80,6 +80,10 @@ class Stream:
         self.after = after
         self.last = head  # the position of the last event this stream handed out
 
+    def passed(self, position: int) -> None:
+        """A snapshot read by the caller went up to `position`: live events up to it are in it."""
+        self.last = max(self.last, position)
+
     @property
     def resumed(self) -> bool:
         """Whether the client resumes (no snapshot: the events since its cursor instead)."""

@@ -208,7 +208,7 @@ class Subscription:
             if not stream.resumed:
                 async for event in every_page(
                         lambda since: backline.interactions.reading.history(actor, wanted, PAGE, since)):
-                    stream.last = max(stream.last, event.id)
+                    stream.passed(event.id)
                     if customer_may_see(event, wanted):
                         yield at(InteractionEvent.of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)
             async for event in stream:

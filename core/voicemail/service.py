@@ -304,11 +304,13 @@ class VoicemailService:
         waiting for its PIN without one (left by a release that kept them in memory) gets a
         full time-out from now."""
         self._default_pin_hash = asyncio.ensure_future(hash_password(self.options.default_pin))
+        without_timeout = select(VoicemailAccess.id).where(
+            VoicemailAccess.state == AccessState.AUTHENTICATING, ~self.timeouts.pending(PIN_TIMEOUT, VoicemailAccess.id))
+        async with self.store.read() as session:
+            if not (await session.exec(without_timeout)).first():
+                return  # the usual start: nothing to write
         async with self.store.write() as uow:
-            waiting = (await uow.session.exec(select(VoicemailAccess.id).where(
-                VoicemailAccess.state == AccessState.AUTHENTICATING,
-                ~self.timeouts.pending(PIN_TIMEOUT, VoicemailAccess.id)))).all()
-            for access_id in waiting:
+            for access_id in (await uow.session.exec(without_timeout)).all():
                 self.timeouts.schedule(uow, PIN_TIMEOUT, access_id, 0, self.options.pin_timeout_seconds)
 
     async def send_dtmf(self, actor: Actor, access_id: int, digits: str) -> AccessView:
