@@ -12,16 +12,13 @@ from core.interactions.my_offers import OfferKind as CoreOfferKind
 from core.interactions.my_offers import OfferOutcome as CoreOfferOutcome
 from core.interactions.my_offers import RingingOffer, outcome_for, ringing_for
 from core.interactions.work import TOPIC as INTERACTION_TOPIC
+from schema.arguments import sid
 from schema.interactions import KeyValue, pairs
 from schema.streams import CURSOR_HELP, After, at, following
 
 OfferKind = strawberry.enum(CoreOfferKind, name="OfferKind", description=(
     "What an offer asks: a customer's contact, a colleague's consultation, a transfer or a "
     "conference invitation, an internal call, an instant-message request."))
-
-
-def _sid(value: int | None) -> strawberry.ID | None:
-    return strawberry.ID(str(value)) if value is not None else None
 
 
 @strawberry.type(description="An offer ringing you now (OFR1): accept or decline it by its id.")
@@ -41,9 +38,9 @@ class MyOffer:
 
     @classmethod
     def of(cls, offer: RingingOffer) -> "MyOffer":
-        return cls(id=strawberry.ID(str(offer.offer_id)), kind=offer.kind, channel=offer.channel,
-                   interaction_id=strawberry.ID(str(offer.interaction_id)), via=offer.via,
-                   from_user_id=_sid(offer.from_user_id), from_name=offer.from_name,
+        return cls(id=sid(offer.offer_id), kind=offer.kind, channel=offer.channel,
+                   interaction_id=sid(offer.interaction_id), via=offer.via,
+                   from_user_id=sid(offer.from_user_id), from_name=offer.from_name,
                    from_address=offer.from_address, context=pairs(offer.context),
                    offered_at=offer.offered_at, rings_until=offer.rings_until)
 
@@ -98,5 +95,5 @@ class Subscription:
                     continue
                 offer_id = event.payload["offerId"]
                 shown = (await ringing(offer_id) or [None])[0] if outcome is CoreOfferOutcome.RINGING else None
-                yield at(OfferUpdate(offer_id=strawberry.ID(str(offer_id)), outcome=outcome, at=event.at,
+                yield at(OfferUpdate(offer_id=sid(offer_id), outcome=outcome, at=event.at,
                                      offer=shown), event.id)
