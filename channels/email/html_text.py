@@ -114,8 +114,16 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def html_to_text(html: str) -> str:
+FEED_CHARS = 65_536
+
+
+def html_to_text(html: str, max_chars: int | None = None) -> str:
+    """The text, at most `max_chars` of it: a long body is read only as far as needed."""
     collector = _TextCollector()
-    collector.feed(html)
+    for start in range(0, len(html), FEED_CHARS):
+        collector.feed(html[start:start + FEED_CHARS])
+        if max_chars is not None and sum(map(len, collector.out)) > 2 * max_chars:  # room for _tidy's folds
+            break
     collector.close()
-    return _tidy("".join(collector.out))
+    text = _tidy("".join(collector.out))
+    return text if max_chars is None else text[:max_chars]

@@ -17,7 +17,7 @@ from channels.email.html_text import html_to_text
 from core.transcripts.attachments import NewAttachment
 from core.transcripts.inbound import WrittenContact
 
-MAX_TEXT_CHARS = 100_000
+MAX_TEXT_CHARS = 100_000  # a line's text; the channel passes its own, smaller, limit
 # Kept HTML travels with its line's event: a larger body keeps its text only, and says so.
 MAX_HTML_CHARS = 500_000
 MAX_ATTACHMENTS = 50
@@ -68,7 +68,10 @@ def _attachment(part: EmailMessage) -> NewAttachment:
     return NewAttachment(part.get_filename() or "", content_type, part.get_payload(decode=True) or b"")
 
 
-def parse(raw: bytes, destination: str, envelope_from: str = "") -> WrittenContact:
+def parse(raw: bytes, destination: str, envelope_from: str = "",
+          max_text_chars: int = MAX_TEXT_CHARS) -> WrittenContact:
+    """A longer text than `max_text_chars` is cut there and the line says so
+    (`textTruncated`), rather than the customer's mail being refused."""
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
         name, sender = parseaddr(str(message.get("From", "")))
@@ -79,12 +82,14 @@ def parse(raw: bytes, destination: str, envelope_from: str = "") -> WrittenConta
         plain = message.get_body(preferencelist=("plain",))
         html_part = message.get_body(preferencelist=("html",))
         html_source = _content(html_part)
+        meta: dict = {}
         text = _content(plain).strip()
         if not text and html_source:
-            text = html_to_text(html_source)  # an HTML-only mail reads as text, never as markup
-        text = text[:MAX_TEXT_CHARS]
+            # An HTML-only mail reads as text, never as markup.
+            text = html_to_text(html_source, max_text_chars + 1)
+        if len(text) > max_text_chars:
+            text, meta["textTruncated"] = text[:max_text_chars].rstrip(), True
         html = sanitise_html(html_source) if html_source.strip() else None
-        meta: dict = {}
         if html is not None and len(html) > MAX_HTML_CHARS:
             html, meta["htmlOmitted"] = None, f"larger than {MAX_HTML_CHARS} characters"
         parts = list(_attachment_parts(message, (plain, html_part)))

@@ -106,6 +106,15 @@ async def test_eml1_a_multipart_alternative_mail_shows_its_plain_part(backline, 
     assert line["attachments"] == [] and line["details"]["attachments"] == []
 
 
+async def test_eml1_a_text_longer_than_a_line_is_kept_cut_and_marked_not_refused(backline, smtp_port):
+    words = "".join(f"<p>Ligne {i} de la longue facture.</p>" for i in range(1000))  # ~30 000 characters of text
+    async with real_server(backline) as (http, login):
+        _, _, line = await received(login, smtp_port, mail(html=f"<html><body>{words}</body></html>"))
+    assert line["text"].startswith("Ligne 0 de la longue facture.\n\nLigne 1 ")
+    assert len(line["text"]) <= 20_000 and line["details"]["textTruncated"] is True  # max_reply_chars
+    assert line["html"].endswith("<p>Ligne 999 de la longue facture.</p>")  # the whole mail is still there
+
+
 async def test_eml1_the_html_is_kept_only_sanitised(backline, smtp_port):
     async with real_server(backline) as (http, login):
         _, _, line = await received(login, smtp_port, mail(html=HOSTILE_HTML))
