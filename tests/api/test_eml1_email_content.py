@@ -24,6 +24,7 @@ from tests.channels.mail_support import send_mail
 from tests.support.client import GraphQLClient
 from tests.e2e.desk import BY_ID, LOG_IN, ok, open_offer
 from tests.support.servers import serve_in_loop
+from tests.support.ws import Collector, ws_session
 
 MAX_BYTES = 60_000
 LINES = """query($id: ID!) { transcript(interactionId: $id, first: 10) { edges { node {
@@ -55,12 +56,15 @@ async def real_server(backline):
         yield http, login
 
 
-def mail(text: str | None = None, html: str | None = None, attachments=()) -> EmailMessage:
+def mail(text: str | None = None, html: str | None = None, attachments=(), message_id="<eml1@example.org>",
+         in_reply_to: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = "Léon Blum <leon.blum@example.org>"
     message["To"] = "support@backline.example"
     message["Subject"] = "Facture 2026-11"
-    message["Message-ID"] = "<eml1@example.org>"
+    message["Message-ID"] = message_id
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
     if text is not None:
         message.set_content(text)
         if html is not None:
@@ -104,6 +108,28 @@ async def test_eml1_a_multipart_alternative_mail_shows_its_plain_part(backline, 
     assert line["text"] == plain
     assert line["html"] == "<p>Le <b>HTML</b> de la facture</p>"
     assert line["attachments"] == [] and line["details"]["attachments"] == []
+
+
+async def test_eml1_a_reply_arrives_live_with_its_html_and_its_attachments(backline, smtp_port):
+    follow = """subscription($id: ID!) { transcriptLines(interactionId: $id) {
+      text html attachments { name size downloadUrl } } }"""
+    reply = mail(html="<p>Voici <b>le justificatif</b><script>x()</script></p>", message_id="<eml1-2@example.org>",
+                 in_reply_to="<eml1@example.org>", attachments=[("reçu.png", "image/png", b"\x89PNG\r\n\x1a\n")])
+    async with real_server(backline) as (http, login):
+        francoise, email, _ = await received(login, smtp_port, mail(text="Première"))
+        async with ws_session(str(http.base_url).rstrip("/"), francoise.token) as session:
+            live = Collector(session, follow, {"id": email["id"]})
+            try:
+                await live.wait_for(1)  # the line so far: the stream is running
+                await send_mail(smtp_port, reply)
+                item = (await live.wait_for(2))[1]["transcriptLines"]
+            finally:
+                await live.close()
+        [attached] = item["attachments"]
+        downloaded = await get(http, attached["downloadUrl"], francoise.token)
+    assert (item["text"], item["html"]) == ("Voici le justificatif", "<p>Voici <b>le justificatif</b></p>")
+    assert (attached["name"], attached["size"]) == ("reçu.png", 8)
+    assert downloaded.content == b"\x89PNG\r\n\x1a\n" and downloaded.headers["content-type"] == "image/png"
 
 
 async def test_eml1_a_text_longer_than_a_line_is_kept_cut_and_marked_not_refused(backline, smtp_port):
