@@ -22,7 +22,7 @@ from core.interactions.models import Interaction
 from schema.app import create_app
 from tests.channels.mail_support import send_mail
 from tests.support.client import GraphQLClient
-from tests.e2e.desk import BY_ID, LOG_IN, ok, open_offer
+from tests.e2e.desk import BY_ID, CONSULT, LOG_IN, ok, open_offer, target_id
 from tests.support.servers import serve_in_loop
 from tests.support.ws import Collector, ws_session
 
@@ -73,7 +73,10 @@ def mail(text: str | None = None, html: str | None = None, attachments=(), messa
         message.set_content(html, subtype="html")
     for name, content_type, data in attachments:
         maintype, subtype = content_type.split("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        if isinstance(data, str):  # a text file
+            message.add_attachment(data, subtype=subtype, filename=name)
+        else:
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message
 
 
@@ -158,13 +161,25 @@ async def test_eml1_an_attachment_downloads_byte_exact_as_an_attachment_for_its_
     data = bytes(range(256)) * 40  # every byte value, 10 240 bytes
     name = 'Facture été "n°2"; 2026.pdf'
     async with real_server(backline) as (http, login):
-        francoise, _, line = await received(
-            login, smtp_port, mail(text="Ci-joint.", attachments=[(name, "application/pdf", data)]))
-        [attached] = line["attachments"]
+        francoise, email, line = await received(login, smtp_port, mail(text="Ci-joint.", attachments=[
+            (name, "application/pdf", data), ("../../etc/passwd", "text/plain", "root:x:0:0\n")]))
+        [attached, text_file] = line["attachments"]
         assert (attached["name"], attached["contentType"], attached["size"]) == (name, "application/pdf", len(data))
         assert attached["downloadUrl"] == f"/attachments/{attached['id']}"
-        readers = [francoise, await login("lead.montreal"), await login("admin")]  # party, team lead, admin
+        assert (text_file["name"], text_file["contentType"]) == ("passwd", "text/plain")  # no folders
+        # CON3: a member consulted about the e-mail reads it, its files too.
+        await francoise.execute(LOG_IN, {"c": "im"})
+        eloise = await login("eloise.tremblay")
+        await eloise.execute(LOG_IN, {"c": "im"})
+        consultation = await ok(francoise, CONSULT, id=email["id"], t=await target_id(backline, "Éloïse Tremblay"),
+                                c="im")
+        await ok(eloise, BY_ID["acceptOffer"], id=open_offer(consultation)["id"])
+        readers = [francoise, eloise, await login("lead.montreal"), await login("admin")]  # + team lead, admin
         responses = [await get(http, attached["downloadUrl"], reader.token) for reader in readers]
+        text_download = await get(http, text_file["downloadUrl"], francoise.token)
+    # A text part travels in MIME's canonical form, CRLF line ends: those are its bytes.
+    assert text_download.content == b"root:x:0:0\r\n" and text_download.headers["content-type"] == "text/plain"
+    assert text_download.headers["content-disposition"] == "attachment; filename=\"passwd\"; filename*=UTF-8''passwd"
     for response in responses:
         assert response.status_code == 200 and response.content == data
         assert response.headers["content-type"] == "application/pdf"
