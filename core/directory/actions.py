@@ -23,7 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from core.channels import Audience, Capabilities, Operation
 from core.directory.models import PERSON_KINDS, TargetKind
-from core.presence.state import Presence, PresenceState
+from core.presence.state import Presence, PresenceState, why_unavailable
 
 
 class ActionKind(str, enum.Enum):
@@ -80,14 +80,7 @@ class TargetActions:
 
 
 def _describe(presence: Presence, name: str) -> str:
-    if presence.state is PresenceState.BUSY:
-        return f"{name} is busy on {presence.channel}"
-    if presence.state is PresenceState.NOT_READY:
-        why = f" ({presence.reason})" if presence.reason else ""
-        return f"{name} is not ready on {presence.channel}{why}"
-    if presence.state is PresenceState.WRAP_UP:
-        return f"{name} is in wrap-up on {presence.channel}"
-    return f"{name} is logged off {presence.channel}"
+    return why_unavailable(presence, name)
 
 
 def _join(reasons: list[str]) -> str:
@@ -127,8 +120,6 @@ def actions_for(
         candidates = [c for c, caps in channels.items() if fits(caps)]
         if not candidates:
             return Action(action, False, reason=none_enabled)
-        if action is ActionKind.INSTANT_MESSAGE and not person:
-            return Action(action, False, reason="instant messages go to a person")
         ok = tuple(c for c in candidates if reachable(c))
         if ok:
             return Action(action, True, channels=ok)

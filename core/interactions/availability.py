@@ -9,6 +9,7 @@ from core.channels import Operation
 from core.directory.models import Target
 from core.errors import InvalidState
 from core.interactions.models import Interaction
+from core.presence.state import why_unavailable
 
 if TYPE_CHECKING:
     from core.interactions.work import Work
@@ -20,8 +21,7 @@ async def unavailable_reason(work: "Work", target: Target, channel: str) -> str 
     mine = next(p for p in presence if p.channel == channel)
     if mine.available:
         return None
-    state = mine.state.value.replace("_", " ")
-    return f"{target.name} is {state}" + (f" ({mine.reason})" if mine.reason else "") + f" on {channel}"
+    return why_unavailable(mine, target.name)
 
 
 def voicemail_possible(work: "Work", interaction: Interaction) -> bool:

@@ -51,3 +51,19 @@ def derive(row: ChannelPresence | None, user_id: int, channel: str, capacity: in
     else:
         state, reason = PresenceState.NOT_READY, row.reason
     return Presence(user_id, channel, state, reason, row.since, row.load, capacity)
+
+
+def why_unavailable(presence: Presence, name: str) -> str:
+    """Why `name` cannot take something on the presence's channel now, in the words the
+    directory (DIR3) and a refused request both use."""
+    channel = presence.channel
+    if presence.state is PresenceState.BUSY:
+        return f"{name} is busy on {channel}"
+    if presence.state is PresenceState.NOT_READY:
+        why = f" ({presence.reason})" if presence.reason else ""
+        return f"{name} is not ready on {channel}{why}"
+    if presence.state is PresenceState.WRAP_UP:
+        return f"{name} is in wrap-up on {channel}"
+    if presence.state is PresenceState.READY:
+        return f"{name} cannot take more on {channel} now"
+    return f"{name} is logged off {channel}"

@@ -23,7 +23,7 @@ async def test_trf5_without_voicemail_a_transfer_to_a_not_ready_agent_is_refused
     call = await answered_call(backline, admin, agent)
     refused = await do(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Marie Dupont"))
     assert refused["__typename"] == "InvalidStateError"
-    assert "Marie Dupont is not ready (Pause) on voice" in refused["message"]
+    assert "Marie Dupont is not ready on voice (Pause)" in refused["message"]
     unchanged = (await agent.execute(GET, {"id": call["id"]}))["interaction"]
     assert customer(unchanged)["state"] == "CONNECTED" and party_of(unchanged, agent.me["id"])["state"] == "CONNECTED"
     logged_off = await do(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Hélène Durand"))
