@@ -33,6 +33,7 @@ from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
 from schema.metrics import metrics_endpoint
 from schema.body_limit import BodyLimitMiddleware
+from schema.open_sockets import OpenSockets
 from schema.rate_limit import RateLimiter, RateLimitMiddleware
 from schema.root import build_schema
 from schema.wire import compact_json, data_payload_text, next_text
@@ -74,6 +75,7 @@ class BacklineGraphQL(GraphQL):
         )
         self.backline = backline
         self.limiter = limiter  # its WebSocket handler limits each `subscribe` (schema.broadcast)
+        self.sockets = OpenSockets(backline.identity)  # closed when their token is revoked
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         """What clients send, a POST of one JSON operation, read as strawberry reads it but
@@ -132,6 +134,7 @@ class BacklineGraphQL(GraphQL):
                 'Authentication required: send {"Authorization": "Bearer <token>"} in connection_init.'
             )
             raise ConnectionRejectionError({"code": NotAuthenticated.code, "message": reason})
+        self.sockets.add(context.authenticated.user_id, context.token, context.request)
         return {"userId": str(context.authenticated.user_id)}
 
 

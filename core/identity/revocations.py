@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable
+from typing import Awaitable, Callable
 
 from core.events import Event, EventBus
 from core.listener import BusListener
@@ -22,12 +22,12 @@ def token_revoked(user_id: int, at: datetime) -> Event:
                  subject=f"user:{user_id}")
 
 
-def forgetting_revoked(bus: EventBus, forget_user: Callable[[int], None]) -> BusListener:
-    """A listener (start it) that calls `forget_user` for every revocation in the cluster."""
+def forgetting_revoked(bus: EventBus, revoked: Callable[[int], Awaitable[None]]) -> BusListener:
+    """A listener (start it) that awaits `revoked(user_id)` for every revocation in the cluster."""
 
     async def handle(events: list[Event]) -> None:
         for event in events:
             if event.kind == "TokenRevoked":
-                forget_user(event.payload["userId"])
+                await revoked(event.payload["userId"])
 
     return BusListener(bus, {TOPIC}, handle, log, everywhere=True)

@@ -7,6 +7,7 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Awaitable, Callable
 
 from sqlmodel import select
 
@@ -64,7 +65,9 @@ class IdentityService:
         self.throttle = throttle or LoginThrottle(clock, ThrottlePolicy(), ThrottlePolicy(20, 100))
         # token digest -> (actor, token expiry, when the store was last read for it)
         self._known: OrderedDict[str, tuple[Actor, datetime, datetime]] = OrderedDict()
-        self._revocations = forgetting_revoked(store.bus, self.forget_user)
+        self._revocations = forgetting_revoked(store.bus, self._revoked)
+        # Told of each revocation in the cluster, after the cache forgot it (open sockets).
+        self._on_revoked: list[Callable[[int], Awaitable[None]]] = []
 
     async def start(self) -> None:
         self._revocations.start()
@@ -76,6 +79,15 @@ class IdentityService:
         """The next request with any of this user's tokens reads the store again."""
         for key in [key for key, (actor, _, _) in self._known.items() if actor.user_id == user_id]:
             del self._known[key]
+
+    async def _revoked(self, user_id: int) -> None:
+        self.forget_user(user_id)
+        for callback in self._on_revoked:
+            await callback(user_id)
+
+    def when_revoked(self, callback: Callable[[int], Awaitable[None]]) -> None:
+        """`callback(user_id)` after any of that user's tokens is revoked, on any instance."""
+        self._on_revoked.append(callback)
 
     async def login(self, username: str, password: str, address: str | None = None) -> Session:
         """`address`: the client's, for throttling per address as well as per username (SEC4)."""
