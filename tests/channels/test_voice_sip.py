@@ -1,0 +1,123 @@
+"""Voice over SIP (VOX1-VOX4): real SIP over loopback between the server's SIP switch and
+scripted user agents (tests/support/sip_phone.py) playing the agents' softphones and the
+customer's phone behind the trunk."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.channels.sip_desk import customer_phone, eventually, server_of, softphone, with_sip
+from tests.e2e.desk import BY_ID, GET, PRESENCE, ok, open_offer, party_of
+from tests.support.sip_phone import Phone, direction, media_port
+
+
+READY = "mutation($c: String!) { setReady(channel: $c) { __typename ... on Error { message } } }"
+
+
+@pytest.fixture
+def config(settings):
+    return with_sip(settings)
+
+
+def voice_state(presence: dict) -> str:
+    return next(p["state"] for p in presence["myPresence"] if p["channel"] == "voice")
+
+
+async def interaction_of(admin, phone_dialog_interaction: int) -> dict:
+    return (await admin.execute(GET, {"id": str(phone_dialog_interaction)}))["interaction"]
+
+
+async def routed_call(backline, customer: Phone, number: str = "5100"):
+    """The customer dials; returns the call task and the interaction id once it rings."""
+    call = customer.start_call(number)
+    switch = backline.channels.get("voice").switch
+    key = await eventually(lambda: next((k for k in switch.legs if k.kind == "customer"), None), "the customer leg")
+    return call, key.id
+
+
+async def test_vox1_a_softphone_registers_with_its_credentials_and_voice_needs_it(backline, api, client_for, clock):
+    admin = await client_for("admin")
+    marie = await client_for("marie.dupont")
+    await marie.execute("mutation { logIn(channel: \"voice\") { __typename } }")
+    refused = (await marie.execute(READY, {"c": "voice"}))["setReady"]
+    assert refused["__typename"] == "InvalidStateError" and "softphone" in refused["message"]
+    # Wrong credentials: 403; an agent cannot set credentials (only administrators).
+    stranger = await Phone("marie.dupont", 41000).start(server_of(backline))
+    try:
+        assert await stranger.register("marie.dupont", "guessed-password") == 403
+        denied = (await marie.execute(
+            'mutation($u: ID!) { r: setChannelCredentials(channel: "voice", userId: $u, password: "12345678") '
+            '{ __typename ... on Error { code } } }', {"u": marie.me["id"]}))["r"]
+        assert denied["code"] == "PERMISSION_DENIED"
+    finally:
+        stranger.stop()
+    # The administrator sets them; the phone registers; the agent can be ready.
+    marie, phone = await softphone(backline, admin, client_for, "marie.dupont", ready=False)
+    try:
+        assert (await marie.execute(READY, {"c": "voice"}))["setReady"]["__typename"] != "InvalidStateError"
+        assert voice_state(await marie.execute(PRESENCE)) == "READY"
+        async with backline.store.read() as session:
+            from channels.voice.sip.credentials import SipCredential
+            stored = await session.get(SipCredential, int(marie.me["id"]))
+        assert stored.ha1 != "s3cret-phone" and len(stored.ha1) == 32  # kept hashed
+        # The registration expires (120 s asked): voice becomes unavailable.
+        await clock.advance(121)
+        await eventually(lambda: marie.execute(PRESENCE), "presence")
+        assert voice_state(await marie.execute(PRESENCE)) == "NOT_READY"
+        again = (await marie.execute(READY, {"c": "voice"}))["setReady"]
+        assert again["__typename"] == "InvalidStateError"
+    finally:
+        phone.stop()
+
+
+async def test_vox2_a_trunk_call_rings_the_softphone_and_is_answered_and_hung_up_on_it(backline, api, client_for):
+    admin = await client_for("admin")
+    agent, phone = await softphone(backline, admin, client_for, "agent")
+    customer = await customer_phone(backline)
+    try:
+        call, interaction_id = await routed_call(backline, customer)
+        ringing = await asyncio.wait_for(phone.incoming.get(), 5)
+        assert media_port(ringing.offers[0]) == customer.rtp_port  # the agent's phone gets the customer's media
+        dialog, status = await asyncio.wait_for(call, 5)  # the phone answered (200 OK): the customer is connected
+        assert status == 200 and media_port(dialog.offers[0]) == phone.rtp_port
+        view = await interaction_of(admin, interaction_id)
+        assert view["state"] == "ACTIVE" and party_of(view, agent.me["id"])["state"] == "CONNECTED"
+        # The customer hangs up: the call ends and the agent's phone is released.
+        assert await customer.hang_up(dialog) == 200
+        await asyncio.wait_for(ringing.ended.wait(), 5)
+        await eventually(lambda: interaction_of(admin, interaction_id), "the call")
+        assert (await interaction_of(admin, interaction_id))["state"] == "ENDED"
+    finally:
+        customer.stop()
+        phone.stop()
+
+
+async def test_vox2_accepting_through_the_api_answers_and_releasing_hangs_up_the_customer(backline, api, client_for):
+    admin = await client_for("admin")
+    agent, phone = await softphone(backline, admin, client_for, "agent", answer=False)
+    customer = await customer_phone(backline)
+    try:
+        call, interaction_id = await routed_call(backline, customer)
+        await asyncio.wait_for(phone.incoming.get(), 5)
+        view = await interaction_of(admin, interaction_id)
+        await ok(agent, BY_ID["acceptOffer"], id=open_offer(view)["id"])
+        dialog, status = await asyncio.wait_for(call, 5)  # the phone was asked to answer at once
+        assert status == 200 and media_port(dialog.offers[0]) == phone.rtp_port
+        await ok(agent, BY_ID["release"], id=str(interaction_id))
+        await asyncio.wait_for(dialog.ended.wait(), 5)  # the customer got a BYE
+    finally:
+        customer.stop()
+        phone.stop()
+
+
+async def test_vox2_an_unknown_source_gets_403_and_an_unknown_number_404(backline, api, client_for):
+    stranger = await Phone("stranger", 41100).start(server_of(backline))  # 127.0.0.1: not the trunk
+    customer = await customer_phone(backline)
+    try:
+        assert (await stranger.call("5100"))[1] == 403
+        assert (await customer.call("0000"))[1] == 404
+    finally:
+        stranger.stop()
+        customer.stop()
