@@ -110,7 +110,9 @@ class CallLegs:
             await self.switch.hold(leg, "inactive")
             return
         peer = self._media_of(connected[1], connected[0])
-        if peer is not None and self.switch.leg_state(peer) in UP:
+        peer_state = self.switch.leg_state(peer) if peer is not None else LegState.GONE
+        # A customer still ringing is answered by the bridge (with this phone's media).
+        if peer_state in UP or (peer_state is LegState.RINGING and peer.kind == "customer"):
             await self.switch.bridge(leg, peer)
         else:
             await self.switch.hold(leg, "inactive")

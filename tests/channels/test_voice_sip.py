@@ -121,3 +121,126 @@ async def test_vox2_an_unknown_source_gets_403_and_an_unknown_number_404(backlin
     finally:
         stranger.stop()
         customer.stop()
+
+
+async def answered_on_phones(backline, admin, client_for):
+    """A customer call answered on the agent's phone, Marie registered and ready beside."""
+    agent, agent_phone = await softphone(backline, admin, client_for, "agent")
+    marie, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", ready=False)
+    await marie.execute('mutation { logIn(channel: "voice") { __typename } }')
+    customer = await customer_phone(backline)
+    call, interaction_id = await routed_call(backline, customer)
+    agent_leg = await asyncio.wait_for(agent_phone.incoming.get(), 5)
+    customer_leg, status = await asyncio.wait_for(call, 5)
+    assert status == 200
+    await marie.execute(READY, {"c": "voice"})
+    return agent, agent_phone, agent_leg, marie, marie_phone, customer, customer_leg, interaction_id
+
+
+async def offered(dialog, count: int, what: str) -> str:
+    """The `count`-th session description the switch sent in this dialog."""
+    await eventually(lambda: len(dialog.offers) >= count, what)
+    return dialog.offers[count - 1]
+
+
+CONSULT = """mutation($id: ID!, $t: ID!) { r: startConsultation(interactionId: $id, targetId: $t) {
+  __typename ... on Interaction { id offers { id state } } ... on Error { code message } } }"""
+COMPLETE = """mutation($id: ID!) { r: completeConsultation(consultationId: $id, as: TRANSFER) {
+  __typename ... on Error { code message } } }"""
+TRANSFER = """mutation($id: ID!, $t: ID!) { r: transfer(interactionId: $id, targetId: $t) {
+  __typename ... on Error { code message } } }"""
+DTMF = """mutation($id: ID!, $d: String!) { r: sendDtmf(interactionId: $id, digits: $d) {
+  __typename ... on Error { code message } } }"""
+ADD = """mutation($id: ID!, $t: ID!) { r: addToConference(interactionId: $id, targetId: $t) {
+  __typename ... on UnsupportedOperationError { channel operation } } }"""
+
+
+async def test_vox3_consultation_holds_the_customer_and_retrieve_bridges_back_on_the_phones(backline, api, client_for):
+    from tests.e2e.desk import target_id
+    admin = await client_for("admin")
+    agent, agent_phone, agent_leg, marie, marie_phone, customer, customer_leg, iid = \
+        await answered_on_phones(backline, admin, client_for)
+    try:
+        consult = (await agent.execute(CONSULT, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
+        assert consult["__typename"] == "Interaction", consult
+        # The customer is held (sendonly: the switch would play music), the agent's phone inactive.
+        assert direction(await offered(customer_leg, 2, "the customer's hold")) == "sendonly"
+        assert direction(await offered(agent_leg, 2, "the agent's hold")) == "inactive"
+        # Marie's phone rings with the agent's media, answers: the agent's phone now talks to hers.
+        marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
+        assert media_port(marie_leg.offers[0]) == agent_phone.rtp_port
+        talking = await offered(agent_leg, 3, "the agent bridged to Marie")
+        assert direction(talking) == "sendrecv" and media_port(talking) == marie_phone.rtp_port
+        # End the consultation and retrieve: Marie hangs up, agent and customer talk again.
+        done = (await agent.execute(BY_ID["endConsultationAndRetrieve"], {"id": consult["id"]}))["r"]
+        assert done["__typename"] == "Interaction", done
+        await asyncio.wait_for(marie_leg.ended.wait(), 5)
+        back = await offered(agent_leg, 4, "the agent back with the customer")
+        assert direction(back) == "sendrecv" and media_port(back) == customer.rtp_port
+        retrieved = await offered(customer_leg, 3, "the customer retrieved")
+        assert direction(retrieved) == "sendrecv" and media_port(retrieved) == agent_phone.rtp_port
+    finally:
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
+
+
+async def test_vox3_completing_the_consultation_re_invites_the_customer_to_the_consulted_phone(backline, api, client_for):
+    from tests.e2e.desk import target_id
+    admin = await client_for("admin")
+    agent, agent_phone, agent_leg, marie, marie_phone, customer, customer_leg, iid = \
+        await answered_on_phones(backline, admin, client_for)
+    try:
+        consult = (await agent.execute(CONSULT, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
+        marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
+        await offered(agent_leg, 3, "the agent bridged to Marie")
+        assert (await agent.execute(COMPLETE, {"id": consult["id"]}))["r"]["__typename"] == "Interaction"
+        # The agent's phone is released; the customer's phone and Marie's now point at each other.
+        await asyncio.wait_for(agent_leg.ended.wait(), 5)
+        to_marie = await offered(customer_leg, 3, "the customer re-bridged")
+        assert direction(to_marie) == "sendrecv" and media_port(to_marie) == marie_phone.rtp_port
+        to_customer = await offered(marie_leg, 2, "Marie re-bridged")
+        assert direction(to_customer) == "sendrecv" and media_port(to_customer) == customer.rtp_port
+        view = await interaction_of(admin, iid)
+        assert party_of(view, marie.me["id"])["state"] == "CONNECTED"
+    finally:
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
+
+
+async def test_vox3_single_step_transfer_and_dtmf_both_ways_on_the_real_legs(backline, api, client_for):
+    from tests.e2e.desk import target_id
+    admin = await client_for("admin")
+    agent, agent_phone, agent_leg, marie, marie_phone, customer, customer_leg, iid = \
+        await answered_on_phones(backline, admin, client_for)
+    try:
+        # DTMF from the API goes to the customer's phone (SIP INFO); the customer's keys reach the agent's phone.
+        assert (await agent.execute(DTMF, {"id": str(iid), "d": "12#"}))["r"]["__typename"] == "Interaction"
+        await eventually(lambda: customer_leg.digits == "12#", "the digits on the customer's phone")
+        assert await customer.send_digit(customer_leg, "5") == 200
+        await eventually(lambda: agent_leg.digits == "5", "the customer's digit on the agent's phone")
+        # Single-step transfer: Marie's phone rings with the customer's media and answers.
+        assert (await agent.execute(TRANSFER, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))[
+            "r"]["__typename"] == "Interaction"
+        marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
+        assert media_port(marie_leg.offers[0]) == customer.rtp_port
+        await asyncio.wait_for(agent_leg.ended.wait(), 5)
+        # Held while the transfer rang, then re-INVITEd to Marie's phone.
+        assert "sendonly" in [direction(o) for o in customer_leg.offers[1:]]
+        await eventually(lambda: (direction(customer_leg.offers[-1]), media_port(customer_leg.offers[-1]))
+                         == ("sendrecv", marie_phone.rtp_port), "the customer bridged to Marie")
+    finally:
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
+
+
+async def test_vox3_the_sip_switch_does_not_declare_conference_and_it_is_refused(backline, api, client_for):
+    from tests.e2e.desk import target_id
+    admin = await client_for("admin")
+    agent, agent_phone, agent_leg, marie, marie_phone, customer, customer_leg, iid = \
+        await answered_on_phones(backline, admin, client_for)
+    try:
+        refused = (await agent.execute(ADD, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
+        assert refused == {"__typename": "UnsupportedOperationError", "channel": "voice", "operation": "conference"}
+    finally:
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
