@@ -58,11 +58,10 @@ class Dialog:
 
 class Phone(asyncio.DatagramProtocol):
     def __init__(self, name: str, rtp_port: int, answer: bool = True, silent: bool = False,
-                 host: str = "127.0.0.1") -> None:
-        self.name, self.rtp_port, self.host = name, rtp_port, host
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        self.name, self.rtp_port, self.host, self.port = name, rtp_port, host, port
         self.answer_calls, self.silent = answer, silent
         self.transport: asyncio.DatagramTransport | None = None
-        self.port = 0
         self.server: tuple[str, int] | None = None
         self.dialogs: dict[str, Dialog] = {}
         self.incoming: asyncio.Queue[Dialog] = asyncio.Queue()
@@ -77,7 +76,7 @@ class Phone(asyncio.DatagramProtocol):
     async def start(self, server: tuple[str, int]) -> "Phone":
         self.server = server
         loop = asyncio.get_running_loop()
-        self.transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=(self.host, 0))
+        self.transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=(self.host, self.port))
         self.port = self.transport.get_extra_info("sockname")[1]
         return self
 
