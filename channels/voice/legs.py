@@ -107,13 +107,17 @@ class CallLegs:
                 await self.switch.ring(leg, self._media_of(alerting[1], alerting[0]))
             return
         if connected is None:
-            await self.switch.hold(leg, "inactive")
+            if any(p.state is PartyState.HELD for p, _ in mine):
+                await self.switch.hold(leg, "inactive")
+            # else: only alerting: the phone answered and its acceptance is on its way
             return
         peer = self._media_of(connected[1], connected[0])
         peer_state = self.switch.leg_state(peer) if peer is not None else LegState.GONE
         # A customer still ringing is answered by the bridge (with this phone's media).
         if peer_state in UP or (peer_state is LegState.RINGING and peer.kind == "customer"):
             await self.switch.bridge(leg, peer)
+        elif peer is not None and peer.kind == "customer":
+            pass  # the customer's leg is still being set up (the switch reconciles once it is)
         else:
             await self.switch.hold(leg, "inactive")
 
