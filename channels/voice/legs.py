@@ -11,6 +11,7 @@ other way, a phone's answer, refusal or hang-up becomes the same act as through 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -42,6 +43,11 @@ class CallLegs:
         self.listener = BusListener(backline.bus, {TOPIC}, self._changed, log, everywhere=True)
         self._actors: dict[int, Actor] = {}
         self._lock = asyncio.Lock()
+        # Each decision on a leg gets a number; a leg's operations run one at a time, and one
+        # superseded by a later decision (made on newer state) is skipped.
+        self._decisions = 0
+        self._latest: dict[LegKey, int] = {}
+        self._leg_locks: dict[LegKey, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def start(self) -> None:
         self.listener.start()
@@ -65,16 +71,38 @@ class CallLegs:
             await self._send_digits(party_id)
 
     async def reconcile(self, interaction_ids: set[int]) -> None:
-        # One at a time: two batches deciding on one leg would race its re-INVITEs.
+        # Deciding is one batch at a time (on the state it read); carrying the decisions out
+        # (network round trips) is not, so that calls do not wait for each other's phones.
         async with self._lock:
             parties = await self._parties(interaction_ids)
             by_interaction: dict[int, list[Party]] = defaultdict(list)
             for party in parties:
                 by_interaction[party.interaction_id].append(party)
             agents = {p.user_id for p in parties if p.user_id is not None and p.role in rules.AGENT_ROLES}
-            await asyncio.gather(*(self._agent_leg(u, by_interaction) for u in agents))
-            await asyncio.gather(*(self._customer_leg(iid, ps) for iid, ps in by_interaction.items()
-                                   if iid in interaction_ids))
+            decisions: list[tuple[LegKey, object]] = []
+            for user_id in agents:
+                decisions += self._agent_leg(user_id, by_interaction)
+            for interaction_id, its_parties in by_interaction.items():
+                if interaction_id in interaction_ids:
+                    decisions += self._customer_leg(interaction_id, its_parties)
+            numbered = []
+            for leg, operation in decisions:
+                self._decisions += 1
+                self._latest[leg] = self._decisions
+                numbered.append((self._decisions, leg, operation))
+        await asyncio.gather(*(self._carry_out(n, leg, operation) for n, leg, operation in numbered))
+
+    async def _carry_out(self, number: int, leg: LegKey, operation) -> None:
+        async with self._leg_locks[leg]:
+            if self._latest.get(leg) != number:
+                return  # a later decision on this leg supersedes it
+            try:
+                await operation()
+            except Exception:  # one leg's failure must not stop the others
+                log.exception("Voice: %s failed on leg %s", operation, leg)
+            if self.switch.leg_state(leg) is LegState.GONE and self._latest.get(leg) == number:
+                self._latest.pop(leg, None)
+                self._leg_locks.pop(leg, None)
 
     async def _parties(self, interaction_ids: set[int]) -> list[Party]:
         """The parties of these interactions, and of every live voice interaction their
@@ -90,51 +118,53 @@ class CallLegs:
                 more = (await session.exec(select(Party).where(col(Party.interaction_id).in_(others)))).all()
             return [*first, *more]
 
-    async def _agent_leg(self, user_id: int, by_interaction: dict[int, list[Party]]) -> None:
+    def _agent_leg(self, user_id: int, by_interaction: dict[int, list[Party]]) -> list:
         mine = [(p, ps) for ps in by_interaction.values() for p in ps
                 if p.user_id == user_id and p.state in rules.LIVE and p.role in rules.AGENT_ROLES]
         leg = LegKey("agent", user_id)
         state = self.switch.leg_state(leg)
+        switch = self.switch
         if not mine:
-            await self.switch.release(leg)
-            return
+            return [(leg, lambda: switch.release(leg))] if state is not LegState.GONE else []
         connected = next(((p, ps) for p, ps in mine if p.state is PartyState.CONNECTED), None)
         alerting = next(((p, ps) for p, ps in mine if p.state is PartyState.ALERTING), None)
         if state is LegState.GONE or state is LegState.RINGING:
             if connected is not None:  # accepted through the API while the phone rang (or not yet)
-                await self.switch.ring(leg, self._media_of(connected[1], connected[0]), auto_answer=True)
-            elif alerting is not None and state is LegState.GONE and not any(p.state is PartyState.HELD for p, _ in mine):
-                await self.switch.ring(leg, self._media_of(alerting[1], alerting[0]))
-            return
+                media = self._media_of(connected[1], connected[0])
+                return [(leg, lambda: switch.ring(leg, media, auto_answer=True))]
+            if alerting is not None and state is LegState.GONE and not any(p.state is PartyState.HELD for p, _ in mine):
+                media = self._media_of(alerting[1], alerting[0])
+                return [(leg, lambda: switch.ring(leg, media))]
+            return []
         if connected is None:
             if any(p.state is PartyState.HELD for p, _ in mine):
-                await self.switch.hold(leg, "inactive")
-            # else: only alerting: the phone answered and its acceptance is on its way
-            return
+                return [(leg, lambda: switch.hold(leg, "inactive"))]
+            return []  # only alerting: the phone answered and its acceptance is on its way
         peer = self._media_of(connected[1], connected[0])
         peer_state = self.switch.leg_state(peer) if peer is not None else LegState.GONE
         # A customer still ringing is answered by the bridge (with this phone's media).
         if peer_state in UP or (peer_state is LegState.RINGING and peer.kind == "customer"):
-            await self.switch.bridge(leg, peer)
-        elif peer is not None and peer.kind == "customer":
-            pass  # the customer's leg is still being set up (the switch reconciles once it is)
-        else:
-            await self.switch.hold(leg, "inactive")
+            return [(leg, lambda: switch.connect(leg, peer)), (peer, lambda: switch.connect(peer, leg))]
+        if peer is not None and peer.kind == "customer":
+            return []  # the customer's leg is still being set up (the switch reconciles once it is)
+        return [(leg, lambda: switch.hold(leg, "inactive"))]
 
-    async def _customer_leg(self, interaction_id: int, parties: list[Party]) -> None:
+    def _customer_leg(self, interaction_id: int, parties: list[Party]) -> list:
         leg = LegKey("customer", interaction_id)
-        if self.switch.leg_state(leg) is LegState.GONE:
-            return
+        switch = self.switch
+        if switch.leg_state(leg) is LegState.GONE:
+            return []
         customer = next((p for p in parties if p.role is PartyRole.CUSTOMER), None)
         if customer is None or customer.state is PartyState.LEFT:
-            await self.switch.release(leg)
-            return
+            return [(leg, lambda: switch.release(leg))]
         if customer.state is PartyState.CONNECTED:
             peer = self._media_of(parties, customer)
-            if peer is not None and self.switch.leg_state(peer) in UP:
-                await self.switch.bridge(leg, peer)
-        elif self.switch.leg_state(leg) in UP:
-            await self.switch.hold(leg, "sendonly")
+            if peer is not None and switch.leg_state(peer) in UP:
+                return [(leg, lambda: switch.connect(leg, peer)), (peer, lambda: switch.connect(peer, leg))]
+            return []
+        if switch.leg_state(leg) in UP:
+            return [(leg, lambda: switch.hold(leg, "sendonly"))]
+        return []
 
     def _media_of(self, parties: list[Party], me: Party) -> LegKey | None:
         """The leg `me` talks with: the other connected party (the customer first)."""

@@ -67,9 +67,14 @@ class Switch:
     async def hold(self, leg: LegKey, direction: str) -> None:
         raise NotImplementedError
 
+    async def connect(self, leg: LegKey, media_from: LegKey) -> None:
+        """`leg` gets the media of `media_from` (one direction of a bridge)."""
+        raise NotImplementedError
+
     async def bridge(self, a: LegKey, b: LegKey) -> None:
         """Each leg's media goes to the other's (retrieve is a bridge again)."""
-        raise NotImplementedError
+        await self.connect(a, b)
+        await self.connect(b, a)
 
     async def release(self, leg: LegKey) -> None:
         raise NotImplementedError
@@ -108,8 +113,8 @@ class SimulatedSwitch(Switch):
     async def hold(self, leg, direction):
         self._legs[leg] = LegState.HELD
 
-    async def bridge(self, a, b):
-        self._legs[a] = self._legs[b] = LegState.UP
+    async def connect(self, leg, media_from):
+        self._legs[leg] = LegState.UP
 
     async def release(self, leg):
         self._legs.pop(leg, None)

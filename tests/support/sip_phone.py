@@ -10,9 +10,11 @@ import asyncio
 import itertools
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from channels.voice.sip.digest import authorization
+from channels.voice.sip.transport import with_buffer
 
 _seq = itertools.count(1)
 
@@ -54,6 +56,7 @@ class Dialog:
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     answered: asyncio.Event = field(default_factory=asyncio.Event)
     invite: str = ""
+    at: float = field(default_factory=time.perf_counter)  # when it began (the benchmark's set-up time)
 
 
 class Phone(asyncio.DatagramProtocol):
@@ -78,6 +81,7 @@ class Phone(asyncio.DatagramProtocol):
         loop = asyncio.get_running_loop()
         self.transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=(self.host, self.port))
         self.port = self.transport.get_extra_info("sockname")[1]
+        with_buffer(self.transport.get_extra_info("socket"))
         return self
 
     def stop(self) -> None:
@@ -104,9 +108,18 @@ class Phone(asyncio.DatagramProtocol):
     async def _ask(self, text: str, branch: str, final_only: bool = True, timeout: float = 5) -> str:
         future = asyncio.get_running_loop().create_future()
         self._waiting[branch] = future
-        self._send(text)
+        deadline = asyncio.get_running_loop().time() + timeout
+        interval = 0.5
         try:
-            return await asyncio.wait_for(future, timeout)
+            while True:  # retransmitted as a UA does over UDP (RFC 3261 §17.1.2, T1 doubling)
+                self._send(text)
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    raise asyncio.TimeoutError(f"{self.name}: no answer to {text.split(' ', 1)[0]}")
+                try:
+                    return await asyncio.wait_for(asyncio.shield(future), min(interval, left))
+                except asyncio.TimeoutError:
+                    interval = min(interval * 2, 4.0)
         finally:
             self._waiting.pop(branch, None)
 

@@ -35,6 +35,7 @@ class Leg:
     ringing: Pending | None = None  # our INVITE while it is not answered
     auto_answer: bool = False
     hung_up_by_phone: bool = False
+    acknowledged: bool = False  # the ACK of our 2xx to their INVITE came
     session_id: int = field(default_factory=lambda: next(_session_ids))
     version: int = 1
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)

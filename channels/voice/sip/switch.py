@@ -166,6 +166,9 @@ class SipSwitch(Switch):
     async def answer(self, leg: LegKey, media_from: LegKey) -> None:
         await self._apply(leg, media_from, "sendrecv")
 
+    async def connect(self, leg: LegKey, media_from: LegKey) -> None:
+        await self._apply(leg, media_from, "sendrecv")
+
     async def bridge(self, a: LegKey, b: LegKey) -> None:
         await asyncio.gather(self._apply(a, b, "sendrecv"), self._apply(b, a, "sendrecv"))
 
@@ -224,6 +227,7 @@ class SipSwitch(Switch):
                     ok.set("contact", self._contact)
                     self.transactions.answer(leg.invite, ok, leg.peer)
                     leg.offered, leg.applied, leg.bridged_to, leg.state = body, want, media_from, LegState.UP
+                    self._spawn(self._until_acknowledged(leg, ok))
                 return  # an agent's phone that still rings cannot be re-offered
             if media_from is None and leg.bridged_to is not None:
                 source = self.legs.get(leg.bridged_to)
@@ -265,6 +269,18 @@ class SipSwitch(Switch):
         else:
             self._forget(leg)
             await self.events.refused(leg.key.id, f"the softphone answered {response.status}")
+
+    async def _until_acknowledged(self, leg: Leg, ok: Message) -> None:
+        """Our 2xx to an INVITE is sent again until its ACK comes (RFC 3261 §13.3.1.4)."""
+        interval, waited = 0.5, 0.0
+        while waited < 32 and leg.state is not LegState.GONE and self.transport is not None:
+            await asyncio.sleep(interval)
+            waited += interval
+            if leg.acknowledged:
+                return
+            if leg.peer.kind == "udp":
+                self.transport.send(ok, leg.peer)
+            interval = min(interval * 2, 4.0)
 
     async def _phone_silent(self, leg: Leg) -> None:
         """Not even ringing after `phone_timeout_seconds`: the phone is gone (VOX4)."""
@@ -324,6 +340,9 @@ class SipSwitch(Switch):
     async def _dispatch(self, request: Message, peer: Peer) -> None:
         method = request.method
         if method == "ACK":
+            leg = self._by_call_id.get(request.call_id)
+            if leg is not None:
+                leg.acknowledged = True
             return
         if method == "REGISTER":
             self.transactions.answer(request, await self.registrar.register(request, peer), peer)
