@@ -5,10 +5,12 @@ customer's phone behind the trunk."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 
 import pytest
 
-from tests.channels.sip_desk import customer_phone, eventually, server_of, softphone, with_sip
+from tests.channels.sip_desk import SET_CREDENTIALS, customer_phone, eventually, server_of, softphone, with_sip
+from tests.support.servers import free_port
 from tests.e2e.desk import BY_ID, GET, PRESENCE, ok, open_offer, party_of
 from tests.support.sip_phone import Phone, direction, media_port
 
@@ -244,3 +246,26 @@ async def test_vox3_the_sip_switch_does_not_declare_conference_and_it_is_refused
     finally:
         for phone in (agent_phone, marie_phone, customer):
             phone.stop()
+
+
+@pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed (an optional extra check)")
+async def test_vox1_baresip_registers_with_the_documented_configuration(backline, api, client_for, tmp_path):
+    """docs/voice-sip.md's baresip account registers (only where Debian's baresip is installed)."""
+    admin = await client_for("admin")
+    agent = await client_for("agent")
+    assert (await admin.execute(SET_CREDENTIALS, {"u": agent.me["id"], "p": "a-long-secret"}))["r"][
+        "__typename"] == "ChannelCredentialsSet"
+    host, port = server_of(backline)
+    (tmp_path / "accounts").write_text(f"<sip:agent@{host}:{port}>;auth_pass=a-long-secret;regint=300;answermode=manual\n")
+    (tmp_path / "config").write_text(f"sip_listen 127.0.0.1:{free_port()}\naudio_player nil\naudio_source nil\n"
+                                     "module_path /usr/lib/baresip/modules\nmodule g711.so\nmodule account.so\n")
+    phone = await asyncio.create_subprocess_exec("baresip", "-f", str(tmp_path), stdin=asyncio.subprocess.DEVNULL,
+                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        switch = backline.channels.get("voice").switch
+        await eventually(lambda: switch.registrar.binding_of(int(agent.me["id"])), "baresip's registration")
+        assert (await agent.execute('mutation { logIn(channel: "voice", ready: true) { __typename } }'))[
+            "logIn"]["__typename"] != "InvalidStateError"
+    finally:
+        phone.terminate()
+        await phone.wait()
