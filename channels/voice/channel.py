@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -13,7 +12,6 @@ if TYPE_CHECKING:
     from core.identity.actor import Actor
     from core.runtime import Backline
 
-log = logging.getLogger("backline.voice")
 
 # Keypad digits a call can send (RFC 4733 events 0-15).
 DTMF_DIGITS = frozenset("0123456789*#ABCD")

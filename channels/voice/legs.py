@@ -11,7 +11,6 @@ other way, a phone's answer, refusal or hang-up becomes the same act as through 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from core.config import PluginEntry, load_config
 from tests.e2e.desk import ready_agent
