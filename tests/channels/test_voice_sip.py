@@ -114,7 +114,7 @@ async def test_vox2_accepting_through_the_api_answers_and_releasing_hangs_up_the
         phone.stop()
 
 
-async def test_vox2_an_unknown_source_gets_403_and_an_unknown_number_404(backline, api, client_for):
+async def test_vox4_an_unknown_source_gets_403_and_an_unknown_number_404(backline, api, client_for):
     stranger = await Phone("stranger", 41100).start(server_of(backline))  # 127.0.0.1: not the trunk
     customer = await customer_phone(backline)
     try:
