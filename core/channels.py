@@ -118,6 +118,12 @@ class Channel:
     async def stop(self) -> None:
         """Close what `start` opened."""
 
+    async def why_not_ready(self, user_id: int) -> str | None:
+        """Why this agent cannot be ready on the channel now (e.g. no device of theirs is
+        reachable), or None. Asked when the agent goes ready; a channel whose reach changes
+        later sets the agent not ready itself."""
+        return None
+
     # -- backend status (MSG1) -------------------------------------------------------------
     # The core sets `status_reporter` when it loads the channel; an adapter only calls the two
     # methods below, from any task, and they never raise: losing a backend must crash nothing.

@@ -25,6 +25,7 @@ from schema import voicemail
 from schema import interactions
 from schema import customer_chat, im, transcripts
 from schema import supervision
+from schema import channel_credentials
 from schema import streams
 from schema import offers
 from schema import wrap_up
@@ -43,7 +44,7 @@ QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, mess
            offers.Query, wrap_up.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
              interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation,
-             wrap_up.Mutation)
+             wrap_up.Mutation, channel_credentials.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
                                          interactions.Subscription, transcripts.Subscription, im.Subscription,
                                          customer_chat.Subscription, supervision.Subscription, offers.Subscription)

@@ -134,7 +134,14 @@ class PresenceService:
 
     # -- commands ------------------------------------------------------------------------
 
+    async def _require_reachable(self, user_id: int, channel: str) -> None:
+        reason = await self.channels.get(channel).why_not_ready(user_id)
+        if reason is not None:
+            raise InvalidState(reason, channel=channel)
+
     async def log_in(self, actor: Actor, channel: str, ready: bool = False) -> Presence:
+        if ready:
+            await self._require_reachable(actor.user_id, channel)
         async with self.store.write() as uow:
             return await self._change(uow, actor.user_id, channel, actor.user_id,
                                       logged_in=True, ready=ready, reason=None)
@@ -154,6 +161,7 @@ class PresenceService:
                                       logged_in=False, ready=False, reason=None)
 
     async def set_ready(self, actor: Actor, channel: str) -> Presence:
+        await self._require_reachable(actor.user_id, channel)
         async with self.store.write() as uow:
             await self._require_logged_in(uow, actor.user_id, channel)
             return await self._change(uow, actor.user_id, channel, actor.user_id, ready=True, reason=None)

@@ -19,6 +19,7 @@ TABLE_MODULES = (
     "core.transcripts.models",
     "core.identity.guests",
     "core.timeouts.models",
+    "channels.tables",  # the built-in channels' own tables
 )
 
 

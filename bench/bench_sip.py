@@ -1,0 +1,181 @@
+"""Voice over SIP: 50 concurrent customer calls set up, consulted, transferred and torn down
+through the SIP switch by scripted user agents over loopback, against the same flow on the
+simulated switch, in the same run (one process, SQLite, the system clock).
+
+One call: the customer's phone INVITEs the trunk number of agent A; A's softphone rings
+(set-up time: from the INVITE sent to A's phone receiving its INVITE; goal p99 <= 100 ms)
+and answers; A consults B (B's phone rings and answers), completes the consultation as a
+transfer (the customer's phone is re-INVITEd to B's), and the customer hangs up. On the
+simulated switch the trunk's and phones' acts are the same engine calls (create, accept,
+consult, accept, complete, customer hang-up) and set-up is create → ringing. Prints p50/p99
+set-up, calls per second and CPU seconds per call (the phones' work included: they run in
+the same process) and the ratios SIP / simulated."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from sqlmodel import select
+
+from bench.support import demo_database, percentile, sqlite_url, temporary_folder
+from core.config import PluginEntry, Settings, load_config
+from core.directory.models import Target, TargetKind
+from core.directory.text import search_key
+from core.identity.models import Role, User
+from core.identity.service import load_actor
+from core.interactions.consultations import Completion
+from core.runtime import Backline
+from tests.support.servers import free_port
+from tests.support.sip_phone import Phone
+
+CALLS = 50
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-phone-1"
+
+
+async def add_agents(backline: Backline, count: int) -> None:
+    async with backline.store.write() as uow:
+        session = uow.session
+        template = (await session.exec(select(User).where(User.username == "agent"))).one()
+        for side in "ab":
+            for i in range(count):
+                user = User(username=f"bench.{side}{i:02d}", display_name=f"Bench {side.upper()}{i:02d}",
+                            role=Role.AGENT, team_id=template.team_id, password_hash=template.password_hash)
+                session.add(user)
+                await session.flush()
+                session.add(Target(kind=TargetKind.AGENT, name=user.display_name,
+                                   search_key=search_key(user.display_name), user_id=user.id))
+
+
+async def agents(backline: Backline, count: int):
+    async with backline.store.read() as session:
+        actors = {}
+        for side in "ab":
+            for i in range(count):
+                user = (await session.exec(select(User).where(User.username == f"bench.{side}{i:02d}"))).one()
+                target = (await session.exec(select(Target).where(Target.user_id == user.id))).one()
+                actors[(side, i)] = (await load_actor(session, user), target.id)
+        admin = await load_actor(session, (await session.exec(select(User).where(User.username == "admin"))).one())
+    return actors, admin
+
+
+async def wait_for(check, timeout: float = 10.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not await check():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the call did not get there")
+        await asyncio.sleep(0.005)
+
+
+async def connected(backline, actor, interaction_id: int) -> bool:
+    view = await backline.interactions.reading.get(actor, interaction_id)
+    return any(p.user_id == actor.user_id and p.state.value == "connected" for p in view.parties)
+
+
+async def sip_call(backline, customer: Phone, phones, actors, i: int, setups: list[float]) -> None:
+    (a, _), (b, b_target) = actors[("a", i)], actors[("b", i)]
+    a_phone, b_phone = phones[("a", i)], phones[("b", i)]
+    started = time.perf_counter()
+    call = customer.start_call(f"9{i:03d}")
+    a_leg = await asyncio.wait_for(a_phone.incoming.get(), 10)
+    setups.append((a_leg.at - started) * 1000)
+    dialog, status = await asyncio.wait_for(call, 10)
+    assert status == 200, status
+    view = await backline.interactions.reading.current(a)
+    consult = await backline.interactions.consultations.start(a, view.interaction.id, b_target)
+    await asyncio.wait_for(b_phone.incoming.get(), 10)
+    await wait_for(lambda: connected(backline, b, consult.interaction.id))
+    await backline.interactions.consultations.complete(a, consult.interaction.id, Completion.TRANSFER)
+    await wait_for(lambda: _async(f"m=audio {b_phone.rtp_port}" in dialog.offers[-1]))
+    await customer.hang_up(dialog)
+
+
+async def _async(value):
+    return value
+
+
+async def simulated_call(backline, admin, actors, i: int, setups: list[float]) -> None:
+    (a, _), (b, b_target) = actors[("a", i)], actors[("b", i)]
+    engine = backline.interactions
+    started = time.perf_counter()
+    call = await engine.inbound.create(admin, "voice", "+33612345678", f"agent:bench.a{i:02d}")
+    setups.append((time.perf_counter() - started) * 1000)
+    offer = next(o for o in call.offers if o.state.value == "ringing")
+    await engine.routing.accept(a, offer.id)
+    consult = await engine.consultations.start(a, call.interaction.id, b_target)
+    offer = next(o for o in consult.offers if o.state.value == "ringing")
+    await engine.routing.accept(b, offer.id)
+    await engine.consultations.complete(a, consult.interaction.id, Completion.TRANSFER)
+    await engine.inbound.hang_up(admin, call.interaction.id)
+
+
+async def run(url: str, switch: str) -> dict:
+    settings = Settings(database_url=url, plugins_file=REPO / "plugins.toml")
+    config = load_config(settings.plugins_file)
+    voice = {**config.plugins["voice"].options, "switch": switch}
+    if switch == "sip":
+        voice.update(sip_port=free_port(), sip_tcp=False, trunk_sources=["127.0.0.2"],
+                     numbers={f"9{i:03d}": f"agent:bench.a{i:02d}" for i in range(CALLS)})
+    config.plugins["voice"] = PluginEntry("voice", True, voice)
+    backline = Backline(settings, config)
+    await backline.start()
+    phones: dict = {}
+    try:
+        actors, admin = await agents(backline, CALLS)
+        channel = backline.channels.get("voice")
+        for key, (actor, _) in actors.items():
+            if switch == "sip":
+                await channel.set_credentials(admin, actor.user_id, PASSWORD)
+                phone = await Phone(actor.username, 42000 + 2 * len(phones)).start(("127.0.0.1", channel.switch.port))
+                assert await phone.register(actor.username, PASSWORD) == 200
+                phones[key] = phone
+            await backline.presence.log_in(actor, "voice", ready=True)
+        customer = None
+        if switch == "sip":
+            customer = await Phone("customer", 41000, host="127.0.0.2").start(("127.0.0.1", channel.switch.port))
+        setups: list[float] = []
+        cpu, wall = time.process_time(), time.perf_counter()
+        if switch == "sip":
+            await asyncio.gather(*(sip_call(backline, customer, phones, actors, i, setups) for i in range(CALLS)))
+        else:
+            await asyncio.gather(*(simulated_call(backline, admin, actors, i, setups) for i in range(CALLS)))
+        await backline.interactions.settle()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if customer is not None:
+            customer.stop()
+        return {"p50": percentile(setups, 50), "p99": percentile(setups, 99), "calls/s": CALLS / wall,
+                "cpu/call": cpu / CALLS}
+    finally:
+        for phone in phones.values():
+            phone.stop()
+        await backline.stop()
+
+
+def main() -> None:
+    with temporary_folder() as name:
+        folder = Path(name)
+        path = demo_database(folder)
+        asyncio.run(_prepare(sqlite_url(path)))
+        results = {}
+        for switch in ("simulated", "sip"):
+            copy = folder / f"{switch}.db"
+            copy.write_bytes(path.read_bytes())
+            results[switch] = asyncio.run(run(sqlite_url(copy), switch))
+    print(f"{CALLS} concurrent calls: set up, consulted, transferred, torn down (SQLite, one process)")
+    print(f"{'switch':<10} {'set-up p50 ms':>14} {'p99 ms':>8} {'calls/s':>9} {'CPU s/call':>11}")
+    for switch, r in results.items():
+        print(f"{switch:<10} {r['p50']:>14.1f} {r['p99']:>8.1f} {r['calls/s']:>9.1f} {r['cpu/call']:>11.4f}")
+    sip, sim = results["sip"], results["simulated"]
+    print(f"ratios sip/simulated: set-up p99 {sip['p99'] / sim['p99']:.2f}, calls/s {sip['calls/s'] / sim['calls/s']:.2f}, "
+          f"CPU/call {sip['cpu/call'] / sim['cpu/call']:.2f}; goal set-up p99 <= 100 ms: "
+          f"{'met' if sip['p99'] <= 100 else 'NOT met'}")
+
+
+async def _prepare(url: str) -> None:
+    backline = Backline(Settings(database_url=url, plugins_file=REPO / "plugins.toml"))
+    try:
+        await add_agents(backline, CALLS)
+    finally:
+        await backline.store.close()

@@ -1,0 +1,276 @@
+"""The engine's calls carried onto a switch's legs, and the phones' acts carried back.
+
+After each committed change to a voice interaction (never before: "committed before anyone
+is told"), the parties of the interactions it touched, and of the agents on them, are read
+and each leg is set to what they say: an alerting agent's phone rings; an agent connected
+to a call is bridged with the other connected party's leg; a held customer is re-INVITEd
+`sendonly`, an agent with no connected call `inactive`; a party that left is released. The
+other way, a phone's answer, refusal or hang-up becomes the same act as through the API
+(acceptOffer, declineOffer, release, customerHangUp: VOX2)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from channels.voice.switch import LegKey, LegState, Switch
+from core.errors import BacklineError
+from core.identity.actor import Actor
+from core.identity.models import User
+from core.identity.service import load_actor
+from core.interactions import rules
+from core.interactions.models import Interaction, Offer, OfferState, Party, PartyRole, PartyState
+from core.listener import BusListener
+
+if TYPE_CHECKING:
+    from core.runtime import Backline
+
+log = logging.getLogger("backline.voice.legs")
+
+TOPIC = "interaction"
+UP = (LegState.UP, LegState.HELD)
+
+
+class CallLegs:
+    def __init__(self, backline: "Backline", switch: Switch, channel: str) -> None:
+        self.backline, self.switch, self.channel = backline, switch, channel
+        # Everywhere: the switch holds the legs, whichever instance an agent's request went to.
+        self.listener = BusListener(backline.bus, {TOPIC}, self._changed, log, everywhere=True)
+        self._actors: dict[int, Actor] = {}
+        self._lock = asyncio.Lock()
+        # Each decision on a leg gets a number; a leg's operations run one at a time, and one
+        # superseded by a later decision (made on newer state) is skipped.
+        self._decisions = 0
+        self._latest: dict[LegKey, int] = {}
+        self._leg_locks: dict[LegKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def start(self) -> None:
+        self.listener.start()
+
+    async def stop(self) -> None:
+        await self.listener.stop()
+
+    # -- the engine → the legs -------------------------------------------------------------
+
+    async def _changed(self, events) -> None:
+        ids, digits = set(), []
+        for event in events:
+            if event.payload.get("channel") != self.channel:
+                continue
+            ids.add(event.payload["interactionId"])
+            if event.kind == "DtmfSent":
+                digits.append(event.payload.get("partyId"))
+        if ids:
+            await self.reconcile(ids)
+        for party_id in digits:
+            await self._send_digits(party_id)
+
+    async def reconcile(self, interaction_ids: set[int]) -> None:
+        # Deciding is one batch at a time (on the state it read); carrying the decisions out
+        # (network round trips) is not, so that calls do not wait for each other's phones.
+        async with self._lock:
+            parties = await self._parties(interaction_ids)
+            by_interaction: dict[int, list[Party]] = defaultdict(list)
+            for party in parties:
+                by_interaction[party.interaction_id].append(party)
+            agents = {p.user_id for p in parties if p.user_id is not None and p.role in rules.AGENT_ROLES}
+            decisions: list[tuple[LegKey, object]] = []
+            for user_id in agents:
+                decisions += self._agent_leg(user_id, by_interaction)
+            for interaction_id, its_parties in by_interaction.items():
+                if interaction_id in interaction_ids:
+                    decisions += self._customer_leg(interaction_id, its_parties)
+            numbered = []
+            for leg, operation in decisions:
+                self._decisions += 1
+                self._latest[leg] = self._decisions
+                numbered.append((self._decisions, leg, operation))
+        await asyncio.gather(*(self._carry_out(n, leg, operation) for n, leg, operation in numbered))
+
+    async def _carry_out(self, number: int, leg: LegKey, operation) -> None:
+        async with self._leg_locks[leg]:
+            if self._latest.get(leg) != number:
+                return  # a later decision on this leg supersedes it
+            try:
+                await operation()
+            except Exception:  # one leg's failure must not stop the others
+                log.exception("Voice: %s failed on leg %s", operation, leg)
+            if self.switch.leg_state(leg) is LegState.GONE and self._latest.get(leg) == number:
+                self._latest.pop(leg, None)
+                self._leg_locks.pop(leg, None)
+
+    async def _parties(self, interaction_ids: set[int]) -> list[Party]:
+        """The parties of these interactions, and of every live voice interaction their
+        agents are on (an agent's one phone carries whichever call it is connected to)."""
+        async with self.backline.store.read() as session:
+            first = (await session.exec(select(Party).where(col(Party.interaction_id).in_(interaction_ids)))).all()
+            agents = {p.user_id for p in first if p.user_id is not None}
+            more = []
+            if agents:
+                others = select(Party.interaction_id).join(Interaction, Interaction.id == Party.interaction_id).where(
+                    col(Party.user_id).in_(agents), col(Party.state).in_(rules.LIVE),
+                    Interaction.channel == self.channel, col(Party.interaction_id).not_in(interaction_ids))
+                more = (await session.exec(select(Party).where(col(Party.interaction_id).in_(others)))).all()
+            return [*first, *more]
+
+    def _agent_leg(self, user_id: int, by_interaction: dict[int, list[Party]]) -> list:
+        mine = [(p, ps) for ps in by_interaction.values() for p in ps
+                if p.user_id == user_id and p.state in rules.LIVE and p.role in rules.AGENT_ROLES]
+        leg = LegKey("agent", user_id)
+        state = self.switch.leg_state(leg)
+        switch = self.switch
+        if not mine:
+            return [(leg, lambda: switch.release(leg))] if state is not LegState.GONE else []
+        connected = next(((p, ps) for p, ps in mine if p.state is PartyState.CONNECTED), None)
+        alerting = next(((p, ps) for p, ps in mine if p.state is PartyState.ALERTING), None)
+        if state is LegState.GONE or state is LegState.RINGING:
+            if connected is not None:  # accepted through the API while the phone rang (or not yet)
+                media = self._media_of(connected[1], connected[0])
+                return [(leg, lambda: switch.ring(leg, media, auto_answer=True))]
+            if alerting is not None and state is LegState.GONE and not any(p.state is PartyState.HELD for p, _ in mine):
+                media = self._media_of(alerting[1], alerting[0])
+                return [(leg, lambda: switch.ring(leg, media))]
+            return []
+        if connected is None:
+            if any(p.state is PartyState.HELD for p, _ in mine):
+                return [(leg, lambda: switch.hold(leg, "inactive"))]
+            return []  # only alerting: the phone answered and its acceptance is on its way
+        peer = self._media_of(connected[1], connected[0])
+        peer_state = self.switch.leg_state(peer) if peer is not None else LegState.GONE
+        # A customer still ringing is answered by the bridge (with this phone's media).
+        if peer_state in UP or (peer_state is LegState.RINGING and peer.kind == "customer"):
+            return [(leg, lambda: switch.connect(leg, peer)), (peer, lambda: switch.connect(peer, leg))]
+        if peer is not None and peer.kind == "customer":
+            return []  # the customer's leg is still being set up (the switch reconciles once it is)
+        return [(leg, lambda: switch.hold(leg, "inactive"))]
+
+    def _customer_leg(self, interaction_id: int, parties: list[Party]) -> list:
+        leg = LegKey("customer", interaction_id)
+        switch = self.switch
+        if switch.leg_state(leg) is LegState.GONE:
+            return []
+        customer = next((p for p in parties if p.role is PartyRole.CUSTOMER), None)
+        if customer is None or customer.state is PartyState.LEFT:
+            return [(leg, lambda: switch.release(leg))]
+        if customer.state is PartyState.CONNECTED:
+            peer = self._media_of(parties, customer)
+            if peer is not None and switch.leg_state(peer) in UP:
+                return [(leg, lambda: switch.connect(leg, peer)), (peer, lambda: switch.connect(peer, leg))]
+            return []
+        if switch.leg_state(leg) in UP:
+            return [(leg, lambda: switch.hold(leg, "sendonly"))]
+        return []
+
+    def _media_of(self, parties: list[Party], me: Party) -> LegKey | None:
+        """The leg `me` talks with: the other connected party (the customer first)."""
+        others = [p for p in parties if p.id != me.id and p.state is PartyState.CONNECTED and not rules.is_silent(p)]
+        if me.state is PartyState.ALERTING:  # ringing: the media it will get once answered
+            others = [p for p in parties if p.id != me.id and p.state in rules.ON_CALL]
+        others.sort(key=lambda p: p.role is not PartyRole.CUSTOMER)
+        for party in others:
+            if party.role is PartyRole.CUSTOMER:
+                return LegKey("customer", party.interaction_id)
+            if party.user_id is not None:
+                return LegKey("agent", party.user_id)
+        return None
+
+    async def _send_digits(self, party_id: int | None) -> None:
+        digits = self.switch.take_digits(party_id) if party_id is not None else None
+        if not digits:
+            return
+        async with self.backline.store.read() as session:
+            party = await session.get(Party, party_id)
+        if party is None:
+            return
+        leg = (LegKey("agent", party.user_id) if party.user_id is not None
+               else LegKey("customer", party.interaction_id))
+        peer = self.switch.bridged_to(leg)
+        if peer is not None:
+            await self.switch.send_dtmf(peer, digits)
+
+    # -- the phones → the engine -----------------------------------------------------------
+
+    async def incoming(self, caller: str, caller_name: str, destination: str, number: str) -> int:
+        actor = await self._actor_named(self.switch.options.trunk_account)
+        view = await self.backline.interactions.inbound.create(
+            actor, self.channel, caller, destination, context={"dialled": number},
+            contact={"name": caller_name})
+        return view.interaction.id
+
+    async def placed(self, interaction_id: int) -> None:
+        await self.reconcile({interaction_id})
+
+    async def answered(self, user_id: int) -> None:
+        offer = await self._ringing(user_id)
+        if offer is None:  # accepted through the API already: carry on with the legs
+            await self.reconcile(await self._live_interactions(user_id))
+            return
+        try:
+            await self.backline.interactions.routing.accept(await self._actor(user_id), offer.id)
+        except BacklineError as exc:  # somebody else took it, or it stopped ringing
+            log.info("SIP: user %s answered an offer they cannot take (%s)", user_id, exc.message)
+            await self.switch.release(LegKey("agent", user_id))
+
+    async def refused(self, user_id: int, why: str) -> None:
+        offer = await self._ringing(user_id)
+        if offer is not None:
+            log.info("SIP: user %s: %s; the offer goes on", user_id, why)
+            try:
+                await self.backline.interactions.routing.decline(await self._actor(user_id), offer.id)
+            except BacklineError:
+                pass
+
+    async def hung_up(self, leg: LegKey) -> None:
+        try:
+            if leg.kind == "customer":
+                actor = await self._actor_named(self.switch.options.trunk_account)
+                await self.backline.interactions.inbound.hang_up(actor, leg.id)
+                return
+            actor = await self._actor(leg.id)
+            for interaction_id in await self._live_interactions(leg.id, rules.ON_CALL):
+                await self.backline.interactions.calls.release(actor, interaction_id)
+            offer = await self._ringing(leg.id)
+            if offer is not None:
+                await self.backline.interactions.routing.decline(actor, offer.id)
+        except BacklineError as exc:  # already over
+            log.info("SIP: hang-up of %s: %s", leg, exc.message)
+
+    async def unregistered(self, user_id: int) -> None:
+        """A registration that expires or is removed makes voice unavailable (VOX1)."""
+        try:
+            await self.backline.presence.set_not_ready(await self._actor(user_id), self.channel, None)
+        except BacklineError:
+            pass  # not logged in to voice: nothing to change
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def _ringing(self, user_id: int) -> Offer | None:
+        async with self.backline.store.read() as session:
+            return (await session.exec(select(Offer).where(
+                Offer.ringing_user_id == user_id, Offer.state == OfferState.RINGING,
+                Offer.channel == self.channel))).first()
+
+    async def _live_interactions(self, user_id: int, states=rules.LIVE) -> set[int]:
+        async with self.backline.store.read() as session:
+            return set((await session.exec(select(Party.interaction_id).join(
+                Interaction, Interaction.id == Party.interaction_id).where(
+                Party.user_id == user_id, col(Party.state).in_(states),
+                Interaction.channel == self.channel))).all())
+
+    async def _actor(self, user_id: int) -> Actor:
+        if user_id not in self._actors:
+            async with self.backline.store.read() as session:
+                user = await session.get(User, user_id)
+                self._actors[user_id] = await load_actor(session, user)
+        return self._actors[user_id]
+
+    async def _actor_named(self, username: str) -> Actor:
+        async with self.backline.store.read() as session:
+            user = (await session.exec(select(User).where(User.username == username))).first()
+            if user is None:
+                raise BacklineError(f"The trunk account '{username}' does not exist.")
+            return await load_actor(session, user)
