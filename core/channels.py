@@ -54,6 +54,30 @@ class Capabilities:
         return operation in self.operations
 
 
+@dataclass(frozen=True)
+class WrapUpPolicy:
+    """After-call work on a channel (WRP1): whether an agent who leaves a customer
+    interaction is in wrap-up, for how long at most (0: until they complete it), and the
+    disposition codes they choose from (None: the contact centre's list)."""
+
+    enabled: bool = False
+    seconds: int = 0
+    codes: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_options(cls, channel: str, options: Mapping[str, Any]) -> "WrapUpPolicy":
+        enabled = options.get("wrap_up", False)
+        seconds = options.get("wrap_up_seconds", 0)
+        codes = options.get("disposition_codes")
+        if not isinstance(enabled, bool):
+            raise ConfigurationError(f"Channel '{channel}': wrap_up must be true or false")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+            raise ConfigurationError(f"Channel '{channel}': wrap_up_seconds must be a whole number ≥ 0")
+        if codes is not None and (not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes)):
+            raise ConfigurationError(f"Channel '{channel}': disposition_codes must be a list of names")
+        return cls(enabled, seconds, tuple(codes) if codes is not None else None)
+
+
 class Channel:
     """Base class for channels. Subclasses set `name`, `display_name` and `capabilities`,
     and may override `configure`, `start` and `stop`."""
@@ -63,10 +87,11 @@ class Channel:
     capabilities: Capabilities
 
     # Options every channel accepts in plugins.toml; subclasses extend `option_names`.
-    option_names: frozenset[str] = frozenset({"capacity"})
+    option_names: frozenset[str] = frozenset({"capacity", "wrap_up", "wrap_up_seconds", "disposition_codes"})
 
     def __init__(self) -> None:
         self.options: dict[str, Any] = {}
+        self.wrap_up = WrapUpPolicy()
 
     def configure(self, options: Mapping[str, Any]) -> None:
         unknown = set(options) - self.option_names
@@ -80,6 +105,7 @@ class Channel:
             if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
                 raise ConfigurationError(f"Channel '{self.name}': capacity must be a whole number ≥ 1")
             self.capabilities = replace(self.capabilities, capacity=capacity)
+        self.wrap_up = WrapUpPolicy.from_options(self.name, options)
         self.options = dict(options)
 
     def require(self, operation: Operation) -> None:

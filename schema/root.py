@@ -27,6 +27,7 @@ from schema import customer_chat, im, transcripts
 from schema import supervision
 from schema import streams
 from schema import offers
+from schema import wrap_up
 from schema.auth import protect
 from schema.channel_fields import guard_channel_fields
 from schema.clean_text import check_text
@@ -38,9 +39,10 @@ log = logging.getLogger("backline.api")
 
 QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
            interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query, streams.Query,
-           offers.Query)
+           offers.Query, wrap_up.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
-             interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation)
+             interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation,
+             wrap_up.Mutation)
 SUBSCRIPTIONS: tuple[type, ...] = (presence.Subscription, directory.Subscription, messages.Subscription, voicemail.Subscription,
                                          interactions.Subscription, transcripts.Subscription, im.Subscription,
                                          customer_chat.Subscription, supervision.Subscription, offers.Subscription)

@@ -85,6 +85,8 @@ def _describe(presence: Presence, name: str) -> str:
     if presence.state is PresenceState.NOT_READY:
         why = f" ({presence.reason})" if presence.reason else ""
         return f"{name} is not ready on {presence.channel}{why}"
+    if presence.state is PresenceState.WRAP_UP:
+        return f"{name} is in wrap-up on {presence.channel}"
     return f"{name} is logged off {presence.channel}"
 
 

@@ -32,7 +32,7 @@ class ChannelAvailability:
 @cache
 def _presence_rows():
     c = PRESENCE.c
-    return select(c.user_id, c.channel, c.logged_in, c.ready, c.reason, c.load, c.since).where(
+    return select(c.user_id, c.channel, c.logged_in, c.ready, c.reason, c.load, c.wrap_ups, c.since).where(
         c.user_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -57,7 +57,8 @@ async def people_presence(connection, user_ids: Iterable[int], capacities: Mappi
 
 @cache
 def _member_presence():
-    return (select(MEMBER.c.target_id, MEMBER.c.user_id, PRESENCE.c.channel, PRESENCE.c.ready, PRESENCE.c.load)
+    return (select(MEMBER.c.target_id, MEMBER.c.user_id, PRESENCE.c.channel, PRESENCE.c.ready, PRESENCE.c.load,
+                   PRESENCE.c.wrap_ups)
             .select_from(MEMBER.outerjoin(PRESENCE, and_(PRESENCE.c.user_id == MEMBER.c.user_id,
                                                          PRESENCE.c.logged_in == true())))
             .where(MEMBER.c.target_id.in_(bindparam("ids", expanding=True))))
@@ -72,13 +73,13 @@ async def pool_availability(connection, target_ids: Iterable[int], capacities: M
     rows = (await connection.execute(_member_presence(), {"ids": ids})).all()
     members: dict[int, set[int]] = {}
     counts: dict[tuple[int, str], list[int]] = {}
-    for target_id, user_id, channel, ready, load in rows:
+    for target_id, user_id, channel, ready, load, wrap_ups in rows:
         members.setdefault(target_id, set()).add(user_id)
         if channel not in capacities:
             continue  # not logged in anywhere (no row), or a channel that is not enabled
         entry = counts.setdefault((target_id, channel), [0, 0])
         entry[1] += 1
-        if ready and load < capacities[channel]:
+        if ready and load < capacities[channel] and not wrap_ups:
             entry[0] += 1
     return {
         tid: {

@@ -52,7 +52,7 @@ WIDTH = len(COLUMNS)
 
 # A person's channel_presence rows, read beside the page (see _with_presence).
 PRESENCE_COLUMNS = (PRESENCE.c.channel, PRESENCE.c.logged_in, PRESENCE.c.ready, PRESENCE.c.reason,
-                    PRESENCE.c.load, PRESENCE.c.since)
+                    PRESENCE.c.load, PRESENCE.c.wrap_ups, PRESENCE.c.since)
 
 
 class PresenceRow(NamedTuple):
@@ -61,6 +61,7 @@ class PresenceRow(NamedTuple):
     ready: bool
     reason: str | None
     load: int
+    wrap_ups: int
     since: datetime
 
 

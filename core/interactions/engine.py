@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.identity.actor import Actor
+from core.interactions.after_call import AfterCallWork
 from core.interactions.allowed import allowed_operations
 from core.interactions.behaviour import Behaviour
 from core.interactions.calls import Calls
@@ -42,6 +43,7 @@ class InteractionEngine:
         self.reading = Reading(self)
         self.internal = InternalCalls(self)  # VM2: voicemail access calls in
         self.direct = DirectCalls(self)  # CALL1: calls from the directory
+        self.after_call = AfterCallWork(self)  # WRP1-WRP3
         directory = getattr(backline, "directory", None)
         if directory is not None:
             directory.current_interaction = self.current_for_directory  # DIR3

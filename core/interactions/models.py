@@ -136,3 +136,26 @@ class Offer(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class WrapUpOutcome(str, enum.Enum):
+    COMPLETED = "completed"  # the agent recorded it (completeWrapUp)
+    TIMED_OUT = "timed_out"  # the channel's time limit ended it
+
+
+class WrapUp(SQLModel, table=True):
+    """An agent's after-call work on an interaction they left (WRP1): open until they
+    complete it or the channel's time limit passes; then it keeps the dispositions (WRP2)."""
+
+    __tablename__ = "wrap_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    channel: str = Field(max_length=40)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ends_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))  # None: until done
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    outcome: WrapUpOutcome | None = Field(default=None, max_length=20)
+    codes: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, max_length=2000)

@@ -23,6 +23,8 @@ class InteractionOptions:
     integration_roles: tuple[str, ...] = ("administrator",)
     # SUP1: whether an agent learns that a supervisor silently monitors its interaction.
     tell_agent_when_monitored: bool = False
+    # WRP2: what an agent may record at the end of wrap-up, unless a channel lists its own.
+    disposition_codes: tuple[str, ...] = ("Resolved", "Callback", "Escalated", "No action")
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> "InteractionOptions":
@@ -50,4 +52,9 @@ class InteractionOptions:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ConfigurationError(f"contact_centre.{name} must be a list of roles or usernames")
                 values[name] = tuple(value)
+        if "disposition_codes" in section:
+            value = section["disposition_codes"]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigurationError("contact_centre.disposition_codes must be a list of names")
+            values["disposition_codes"] = tuple(value)
         return cls(**values)

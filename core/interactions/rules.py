@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 
 from core.errors import InvalidState, NotFound, PermissionDenied
 from core.identity.actor import Actor
-from core.interactions.models import Party, PartyRole, PartyState
+from core.interactions.models import Interaction, InteractionKind, Party, PartyRole, PartyState
 from core.supervision.hearing import SUPERVISOR_ROLES, is_silent, may_hear
 
 LIVE = (PartyState.ALERTING, PartyState.CONNECTED, PartyState.HELD)
@@ -19,6 +19,13 @@ AGENT_ROLES = (PartyRole.OWNER, PartyRole.CONSULTED, PartyRole.PARTICIPANT)
 # coach also writes (its lines are internal: the customer never reads them). Keyed by the
 # `doing` of require_leg's callers.
 SILENT_MAY = {PartyRole.MONITOR: frozenset({"release"}), PartyRole.COACH: frozenset({"release", "write on it"})}
+
+
+def wraps_up(interaction: Interaction, party: Party, before: PartyState) -> bool:
+    """WRP1: whether this party, leaving now from `before`, handled a customer contact (not
+    a supervisor listening in, not one whose offer only rang)."""
+    return (interaction.kind is InteractionKind.CUSTOMER and party.user_id is not None
+            and party.role in AGENT_ROLES and before in ON_CALL)
 
 
 def is_live(party: Party) -> bool:

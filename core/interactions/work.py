@@ -212,6 +212,8 @@ class Work:
         if state is PartyState.LEFT:
             party.left_at = self.now
         if state is PartyState.LEFT and party.user_id is not None and before in rules.LIVE:
+            if rules.wraps_up(interaction, party, before):  # first: load and wrap-up change presence once
+                await self.engine.after_call.begin(self, interaction, party)
             await self.engine.presence.adjust_load(self.uow, party.user_id, interaction.channel, -1,
                                                    actor_id=self.actor_id)
         self.record(interaction, "PartyStateChanged", partyId=party.id, userId=party.user_id,

@@ -22,6 +22,9 @@ class ChannelPresence(SQLModel, table=True):
     # Interactions the agent holds on this channel now; maintained by the interaction
     # engine in the same transaction as the parties it counts.
     load: int = Field(default=0)
+    # Wrap-ups the agent has not finished on this channel (WRP1), kept by core.interactions.after_call in the
+    # same transaction: while there is one, nothing new is offered to them here.
+    wrap_ups: int = Field(default=0)
     # When the derived state last changed.
     since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # When the agent last became free (ready, or an interaction ended): longest idle first.

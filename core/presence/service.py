@@ -29,7 +29,7 @@ UPDATE_CACHE_SIZE = 4096
 # Plain columns, not ORM objects: a page of 100 people stays one cheap query.
 _PRESENCE_OF = select(
     ChannelPresence.user_id, ChannelPresence.channel, ChannelPresence.logged_in, ChannelPresence.ready,
-    ChannelPresence.reason, ChannelPresence.load, ChannelPresence.since,
+    ChannelPresence.reason, ChannelPresence.load, ChannelPresence.wrap_ups, ChannelPresence.since,
 ).where(col(ChannelPresence.user_id).in_(bindparam("user_ids", expanding=True)))
 _AVAILABLE = select(ChannelPresence.user_id).where(
     col(ChannelPresence.user_id).in_(bindparam("user_ids", expanding=True)),
@@ -37,6 +37,7 @@ _AVAILABLE = select(ChannelPresence.user_id).where(
     ChannelPresence.logged_in == True,  # noqa: E712
     ChannelPresence.ready == True,  # noqa: E712
     ChannelPresence.load < bindparam("capacity"),
+    ChannelPresence.wrap_ups == 0,
 ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
 # The agent with their presence row on a channel, the agent's row locked (INS4): presence
 # and load changes of one agent, from any instance, run one after the other. (The presence
@@ -146,6 +147,9 @@ class PresenceService:
                     f"You still have {row.load} {channel} interaction(s); finish them before logging out.",
                     channel=channel,
                 )
+            if row is not None and row.wrap_ups > 0:
+                raise InvalidState(f"You are in wrap-up on {channel}; complete it before logging out.",
+                                   channel=channel)
             return await self._change(uow, actor.user_id, channel, actor.user_id,
                                       logged_in=False, ready=False, reason=None)
 
@@ -172,6 +176,13 @@ class PresenceService:
         row = await self._row(uow, user_id, channel)
         load = max(0, (row.load if row else 0) + delta)
         return await self._change(uow, user_id, channel, actor_id, load=load)
+
+    async def adjust_wrap_ups(self, uow: UnitOfWork, user_id: int, channel: str, delta: int,
+                              actor_id: int | None = None) -> Presence:
+        """Called by after-call work (WRP1) when a wrap-up starts (+1) or ends (-1)."""
+        row = await self._row(uow, user_id, channel)
+        return await self._change(uow, user_id, channel, actor_id,
+                                  wrap_ups=max(0, (row.wrap_ups if row else 0) + delta))
 
     async def load_for_change(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
         """The agent and their presence row in one query, the agent locked until the unit
@@ -204,12 +215,12 @@ class PresenceService:
             raise NotFound(f"No agent with id {user_id}.")
         if row is None:
             row = await uow.rows.add(ChannelPresence(user_id=user_id, channel=channel, since=now, idle_since=now))
-        before = self._derive(row if row.logged_in or row.load else None, user_id, channel)
-        old_load = row.load
+        before = self._derive(row if row.logged_in or row.load or row.wrap_ups else None, user_id, channel)
+        old_load, old_wrap_ups = row.load, row.wrap_ups
         for name, value in changes.items():
             setattr(row, name, value)
         became_ready = changes.get("ready") is True
-        if became_ready or row.load < old_load:
+        if became_ready or row.load < old_load or row.wrap_ups < old_wrap_ups:
             row.idle_since = now
         after = self._derive(row, user_id, channel)
         if after.visible() != before.visible():

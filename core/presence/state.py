@@ -14,6 +14,7 @@ class PresenceState(str, enum.Enum):
     READY = "ready"
     NOT_READY = "not_ready"
     BUSY = "busy"
+    WRAP_UP = "wrap_up"  # after-call work (WRP1)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def derive(row: ChannelPresence | None, user_id: int, channel: str, capacity: in
                         row.since if row else None, row.load if row else 0, capacity)
     if row.load >= capacity:
         state, reason = PresenceState.BUSY, None
+    elif row.wrap_ups:
+        state, reason = PresenceState.WRAP_UP, None
     elif row.ready:
         state, reason = PresenceState.READY, None
     else:
