@@ -86,10 +86,11 @@ class Page:
             raise AssertionError(f"{self.name}: {what} did not happen; page text:\n{self.text()[:3000]}") from exc
 
     def wait_text(self, text: str, selector: str = "body"):
-        return self.wait(lambda: text in self.css(selector).text, f"'{text}' in {selector}")
+        return self.wait(lambda: text in self.text(selector), f"'{text}' in {selector}")
 
     def text(self, selector: str = "body") -> str:
-        return self.css(selector).text
+        """The visible text of a CSS selector, or of an XPath (starting with /)."""
+        return (self.xpath(selector) if selector.startswith("/") else self.css(selector)).text
 
     def click(self, xpath: str) -> None:
         self.wait(lambda: self.xpath(xpath).is_enabled(), f"clickable {xpath}")
