@@ -25,10 +25,21 @@ def test_web3_pages_and_graphiql_work_with_the_network_cut(browser):
         assert page.console_errors() == [], path
 
 
-def test_web3_french_from_the_same_catalogue(browser):
+def test_web3_french_from_the_same_catalogue_and_signing_in_by_keyboard(browser):
+    from selenium.webdriver.common.keys import Keys
+
     page = browser("french", language="fr-FR").open("/desk")
     page.wait_text("Connexion")
     assert page.css("html").get_attribute("lang") == "fr"
+    # The keyboard alone: the username field has the focus, Tab to the password, Enter. A wrong
+    # password first: the typed result's message is shown as an alert.
+    page.driver.switch_to.active_element.send_keys("agent", Keys.TAB, "wrong", Keys.ENTER)
+    page.wait(lambda: page.css("[role=alert]").text.startswith("Erreur : "), "the typed error's message")
+    page.css("input[name=password]").clear()
+    page.css("input[name=password]").send_keys("demo", Keys.ENTER)
+    page.wait_text("Ma présence")
+    page.wait_text("Déconnecté", "tr[data-channel=voice]")
+    page.shot("fr")
 
 
 def test_web3_pages_reference_no_outside_address():
