@@ -27,6 +27,7 @@ from core.identity.service import bearer_token
 from core.runtime import Backline
 from core.store.readiness import readiness
 from schema import pages, quiet_logs
+from schema.attachment_download import attachment_endpoint
 from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
 from schema.customer_chat import guest_or_none as customer_chat_guest
@@ -200,6 +201,7 @@ def create_app(backline: Backline) -> Starlette:
             Route("/healthz", health),
             Route("/readyz", ready),
             Route("/metrics", metrics_endpoint(backline)),
+            Route("/attachments/{attachment_id}", attachment_endpoint(backline), methods=["GET"]),
             *pages.routes(),  # /, /desk, /wallboard and their static files (WEB1–WEB3)
         ],
         lifespan=lifespan,

@@ -9,16 +9,13 @@ from typing import Annotated, AsyncGenerator, Awaitable, Callable
 
 import strawberry
 from strawberry.relay import PageInfo, to_base64
-from strawberry.scalars import JSON
 from strawberry.types.info import Info
 
-from core.events import Event
 from core.interactions import rules
 from core.interactions.consultations import Completion
-from core.interactions.models import InteractionKind as CoreKind
+from core.interactions import reasons
 from core.interactions.models import InteractionState as CoreState
 from core.interactions.models import Offer as CoreOffer
-from core.interactions.models import OfferPurpose as CorePurpose
 from core.interactions.models import OfferState as CoreOfferState
 from core.interactions.models import Party as CoreParty
 from core.interactions.models import PartyRole as CoreRole
@@ -29,21 +26,15 @@ from core.interactions.work import TOPIC
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.channels import Operation as ChannelOperation
 from schema.errors import attempt, result_union
-from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
+from schema.interaction_events import (
+    EndReason, InteractionEvent, InteractionKind, OfferPurpose, OfferState,
+    PartyRole, PartyState, event_of,
+)
+from schema.streams import PAGE, After, at, every_page, following
 
-InteractionKind = strawberry.enum(CoreKind, name="InteractionKind")
 InteractionState = strawberry.enum(CoreState, name="InteractionState")
-PartyRole = strawberry.enum(CoreRole, name="PartyRole")
-PartyState = strawberry.enum(CorePartyState, name="PartyState")
-OfferPurpose = strawberry.enum(CorePurpose, name="OfferPurpose")
-OfferState = strawberry.enum(CoreOfferState, name="OfferState")
 CompletionKind = strawberry.enum(Completion, name="ConsultationCompletion")
 
-# Internal routing of events, not for clients.
-HIDDEN_PAYLOAD = {"visibleTo", "teamIds"}
-# What the customer's side is not told: why a party's state changed (another call taken, a
-# consultation, a retrieve are the agent's own business) and who else may know of it.
-CUSTOMER_HIDDEN_PAYLOAD = HIDDEN_PAYLOAD | {"because", "knownTo", "hiddenFrom", "hiddenUserIds"}
 
 
 @strawberry.type
@@ -82,15 +73,21 @@ class Party:
     hears: list[strawberry.ID] = strawberry.field(description="Parties this one hears now (CNF6).")
     heard_by: list[strawberry.ID] = strawberry.field(
         description="Parties that hear this one now (CNF6, SUP1, SUP2): a front end renders it as is.")
+    invited_as: OfferPurpose | None = strawberry.field(description=(
+        "While a request rings this party: what it asks (ROUTE, TRANSFER, CONSULT, CONFERENCE) and the "
+        "offer; null once it answered. A pending transfer or conference target is marked so."))
+    offer_id: strawberry.ID | None
 
     @classmethod
-    def of(cls, party: CoreParty, hearing: dict[int, list[int]]) -> "Party":
+    def of(cls, party: CoreParty, hearing: dict[int, list[int]], ringing: dict[int, CoreOffer]) -> "Party":
+        offer = ringing.get(party.id)
         return cls(id=sid(party.id), user_id=sid(party.user_id), address=party.address,
                    display_name=party.display_name, role=party.role, state=party.state, muted=party.muted,
                    muted_towards=[sid(p) for p in party.muted_towards], removed=party.removed,
                    joined_at=party.joined_at, left_at=party.left_at,
                    hears=[sid(p) for p in hearing.get(party.id, [])],
-                   heard_by=[sid(p) for p in rules.heard_by(party, hearing)])
+                   heard_by=[sid(p) for p in rules.heard_by(party, hearing)],
+                   invited_as=offer.purpose if offer else None, offer_id=sid(offer.id) if offer else None)
 
 
 @strawberry.type(description="A request for a target to join: it rings one agent or waits in order.")
@@ -114,23 +111,6 @@ class Offer:
                    target_name=offer.target_name, requester_id=sid(offer.requester_id),
                    ringing_user_id=sid(offer.ringing_user_id), accepted_by=sid(offer.accepted_by),
                    position=position, reason=offer.reason, created_at=offer.created_at, closed_at=offer.closed_at)
-
-
-@strawberry.type(description="Something that happened on an interaction: who did what, when (REL3).")
-class InteractionEvent:
-    id: strawberry.ID
-    kind: str
-    at: datetime
-    actor_id: strawberry.ID | None
-    interaction_id: strawberry.ID
-    payload: JSON
-    cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
-
-    @classmethod
-    def of(cls, event: Event, hidden: frozenset[str] | set[str] = HIDDEN_PAYLOAD) -> "InteractionEvent":
-        payload = {k: v for k, v in event.payload.items() if k not in hidden}
-        return cls(id=sid(event.id), kind=event.kind, at=event.at, actor_id=sid(event.actor_id),
-                   interaction_id=sid(event.payload.get("interactionId")), payload=payload)
 
 
 @strawberry.type
@@ -166,10 +146,23 @@ class Interaction:
     contact: list[KeyValue]
     created_at: datetime
     ended_at: datetime | None
-    end_reason: str | None
-    parties: list[Party]
+    end_reason: EndReason | None
+    end_reason_text: str | None = strawberry.field(description="Why it ended, for people.")
+    parties: list[Party] = strawberry.field(description=(
+        "Everyone who is or was on it; one who left keeps its role, with state LEFT (see owner)."))
     offers: list[Offer]
     view: strawberry.Private[InteractionView]
+
+    @strawberry.field(description="The agent who handles it now: its live OWNER party (null while it rings or "
+                                  "once ended).")
+    def owner(self) -> Party | None:
+        return next((p for p in self.parties if p.role is CoreRole.OWNER and p.state is not CorePartyState.LEFT),
+                    None)
+
+    @strawberry.field(description="The consultations about it that you may read, oldest first (CON2).")
+    async def consultations(self, info: Info) -> list["Interaction"]:
+        ctx = info.context
+        return [Interaction.of(v) for v in await ctx.backline.interactions.reading.consultations(ctx.actor, int(self.id))]
 
     @strawberry.field(description="What the caller may do on it now (hold, consult, transfer …); the "
                                   "server decides, the desktop renders.")
@@ -192,7 +185,7 @@ class Interaction:
         ctx = info.context
         events, has_next = await ctx.backline.interactions.reading.history(
             ctx.actor, int(self.id), page_size(info, first), cursor_id(after, "InteractionEvent"))
-        edges = [InteractionEventEdge(cursor=to_base64("InteractionEvent", e.id), node=InteractionEvent.of(e))
+        edges = [InteractionEventEdge(cursor=to_base64("InteractionEvent", e.id), node=event_of(e))
                  for e in events]
         return InteractionEventConnection(edges=edges, page_info=PageInfo(
             has_next_page=has_next, has_previous_page=after is not None,
@@ -202,10 +195,13 @@ class Interaction:
     def of(cls, view: InteractionView) -> "Interaction":
         i = view.interaction
         hearing = rules.hears(view.parties)
+        ringing = {o.ringing_party_id: o for o in view.offers
+                   if o.state is CoreOfferState.RINGING and o.ringing_party_id is not None}
         return cls(id=sid(i.id), channel=i.channel, kind=i.kind, state=i.state, inbound=i.inbound,
                    parent_id=sid(i.parent_id), destination=i.destination, context=pairs(i.context),
-                   contact=pairs(i.contact), created_at=i.created_at, ended_at=i.ended_at, end_reason=i.end_reason,
-                   parties=[Party.of(p, hearing) for p in view.parties],
+                   contact=pairs(i.contact), created_at=i.created_at, ended_at=i.ended_at,
+                   end_reason=reasons.end_reason(i.end_reason), end_reason_text=reasons.end_text(i.end_reason),
+                   parties=[Party.of(p, hearing, ringing) for p in view.parties],
                    offers=[Offer.of(o, view.positions.get(o.id)) for o in view.offers], view=view)
 
 
@@ -416,9 +412,9 @@ class Subscription:
             if wanted is not None and not stream.resumed:
                 async for event in every_page(lambda since: engine.reading.history(actor, wanted, PAGE, since)):
                     stream.passed(event.id)
-                    yield at(InteractionEvent.of(event), event.id)
+                    yield at(event_of(event), event.id)
             async for event in stream:
                 if wanted is not None and event.payload.get("interactionId") != wanted:
                     continue
                 if may_see_event(actor, event):
-                    yield at(InteractionEvent.of(event), event.id)
+                    yield at(event_of(event), event.id)

@@ -32,6 +32,7 @@ from schema.auth import protect
 from schema.channel_fields import guard_channel_fields
 from schema.clean_text import check_text
 from schema.errors import ERROR_TYPES
+from schema.interaction_events import EVENT_TYPES
 from schema.execution import BacklineExecution
 from schema.metrics import count_operation
 
@@ -156,7 +157,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=query,
         mutation=mutation,
         subscription=subscription,
-        types=ERROR_TYPES,
+        types=(*ERROR_TYPES, *EVENT_TYPES),
         # One execution per change and audience, not per subscriber (presence fan-out); plain
         # scalar fields read without graphql-core's per-field machinery.
         execution_context_class=BacklineExecution,

@@ -24,12 +24,11 @@ from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams
 from schema.arguments import cursor_id, int_id, page_size, sid
 from schema.errors import attempt, result_union
-from schema.interactions import CUSTOMER_HIDDEN_PAYLOAD, Interaction, InteractionEvent, InteractionResult, run
+from schema.interaction_events import CUSTOMER_HIDDEN_PAYLOAD, InteractionEvent, event_of
+from schema.interactions import Interaction, InteractionResult, run
 from schema.streams import CURSOR_HELP, PAGE, After, at, every_page, following
+from schema.supervision_mode import SupervisionMode
 
-SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(
-    "MONITOR: hears all, heard by nobody. COACH: hears all, heard by the agent only. "
-    "BARGE: a full party, heard by all."))
 SupervisionScope = strawberry.enum(Scope, name="SupervisionScope", description=(
     "INTERACTION: one interaction. NEXT_CALLS: every new interaction of the agent, until stopped."))
 
@@ -210,7 +209,7 @@ class Subscription:
                         lambda since: backline.interactions.reading.history(actor, wanted, PAGE, since)):
                     stream.passed(event.id)
                     if customer_may_see(event, wanted):
-                        yield at(InteractionEvent.of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)
+                        yield at(event_of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)
             async for event in stream:
                 if customer_may_see(event, wanted):
-                    yield at(InteractionEvent.of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)
+                    yield at(event_of(event, CUSTOMER_HIDDEN_PAYLOAD), event.id)

@@ -24,6 +24,24 @@ LineAudience = strawberry.enum(CoreAudience, name="LineAudience",
                                description="CUSTOMER: read by the customer and the agents; INTERNAL: agents only.")
 
 
+@strawberry.type(description="A file that came with a line (an e-mail's attachment). GET its `downloadUrl` "
+                             "with the same `Authorization: Bearer <token>` header as /graphql: whoever reads "
+                             "the line gets the bytes, as an attachment to save (EML1).")
+class TranscriptAttachment:
+    id: strawberry.ID
+    name: str = strawberry.field(description="A safe file name: no folders, no control characters.")
+    content_type: str = strawberry.field(description="The MIME type the sender gave (application/octet-stream "
+                                                     "when it was not a valid one).")
+    size: int = strawberry.field(description="In bytes.")
+    download_url: str = strawberry.field(description="Relative to the server's base URL: /attachments/{id}.")
+
+    @classmethod
+    def of(cls, attachment: dict) -> "TranscriptAttachment":
+        return cls(id=strawberry.ID(str(attachment["id"])), name=str(attachment.get("name", "")),
+                   content_type=str(attachment.get("contentType", "application/octet-stream")),
+                   size=int(attachment.get("size", 0)), download_url=f"/attachments/{attachment['id']}")
+
+
 @strawberry.type(description="A line written on an interaction, in order. CUSTOMER lines are read by the "
                              "customer and the agents; INTERNAL ones (internal notes, consultations, IM) by "
                              "agents only.")
@@ -35,9 +53,16 @@ class TranscriptLine:
     author_name: str
     from_customer: bool
     audience: LineAudience
-    text: str
+    text: str = strawberry.field(description="What the line says, as plain text. An e-mail: its plain part, or "
+                                             "else its HTML part read as text (EML1).")
+    html: str | None = strawberry.field(description="An e-mail's HTML part, sanitised when it arrived: no script, "
+                                                    "style, form or frame, no event handler, links only to http, "
+                                                    "https, mailto and tel, and images without a source, so that "
+                                                    "rendering it loads nothing remote (EML1). Null otherwise.")
+    attachments: list[TranscriptAttachment] = strawberry.field(description="Files that came with the line, to "
+                                                                           "download (EML1).")
     details: JSON = strawberry.field(description="Channel specifics: an e-mail's subject, addresses, "
-                                                 "attachment names and sizes, delivery.")
+                                                 "attachments (typed in `attachments`), delivery.")
     written_at: datetime
     cursor: str | None = strawberry.field(default=None, description=CURSOR_HELP)
 
@@ -46,6 +71,7 @@ class TranscriptLine:
         return cls(id=sid(line.id), interaction_id=sid(line.interaction_id), party_id=sid(line.party_id),
                    author_user_id=sid(line.author_user_id), author_name=line.author_name,
                    from_customer=line.from_customer, audience=CoreAudience(line.audience), text=line.text,
+                   html=line.html, attachments=[TranscriptAttachment.of(a) for a in line.attachments],
                    details=line.meta, written_at=line.created_at)
 
 

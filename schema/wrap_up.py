@@ -8,12 +8,10 @@ import strawberry
 from strawberry.types.info import Info
 
 from core.interactions.models import WrapUp as CoreWrapUp
-from core.interactions.models import WrapUpOutcome as CoreWrapUpOutcome
 from schema.arguments import int_id, sid
 from schema.errors import attempt, result_union
+from schema.interaction_events import WrapUpOutcome
 
-WrapUpOutcome = strawberry.enum(CoreWrapUpOutcome, name="WrapUpOutcome",
-                                description="How a wrap-up ended: recorded by the agent, or its time limit passed.")
 
 
 @strawberry.type(description=(

@@ -76,7 +76,9 @@ class EmailChannel(Channel):
         backline.timeouts.handle(RELAY_RETRY, self._retry_due)
         if self.settings["smtp_port"] and self.listener is None:
             handler = InboundHandler(self.settings["route_to"],
-                                     lambda contact: backline.transcripts.inbound.receive(self.name, contact))
+                                     lambda contact: backline.transcripts.inbound.receive(self.name, contact),
+                                     # An inbound line holds what a line of this channel may.
+                                     max_text_chars=self.settings["max_reply_chars"])
             listener = Listener(self.settings["smtp_host"], self.settings["smtp_port"],
                                 self.settings["max_message_bytes"], handler)
             try:

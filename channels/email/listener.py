@@ -18,14 +18,18 @@ log = logging.getLogger("backline.email")
 
 
 class InboundHandler:
-    def __init__(self, destination: str, receive: Callable[[WrittenContact], Awaitable[Received]]) -> None:
+    def __init__(self, destination: str, receive: Callable[[WrittenContact], Awaitable[Received]],
+                 max_text_chars: int) -> None:
         self.destination = destination
         self.receive = receive
+        self.max_text_chars = max_text_chars
 
     async def handle_DATA(self, server, session, envelope) -> str:
         try:
-            contact = parse(envelope.original_content or envelope.content, self.destination,
-                            envelope.mail_from or "")
+            # Parsing, sanitising and decoding a mail of up to max_message_bytes is CPU work
+            # on a pure function: a worker thread does it, the event loop goes on serving.
+            contact = await asyncio.to_thread(parse, envelope.original_content or envelope.content,
+                                              self.destination, envelope.mail_from or "", self.max_text_chars)
         except Malformed as exc:
             return f"550 5.6.0 Malformed message: {exc}"
         try:

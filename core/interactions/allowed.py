@@ -27,7 +27,7 @@ def allowed_operations(user_id: int, interaction: Interaction, parties: list[Par
     # A consultation may use another channel than the interaction's (CON1): the directory
     # narrows by the target's channels; here it is allowed whenever the caller is on the call.
     allowed.add(Operation.CONSULT)
-    if interaction.kind is not InteractionKind.CUSTOMER:
+    if not rules.handed_on(interaction, parties):
         return frozenset(allowed)
     if capabilities.supports(Operation.CONFERENCE) and rules.conference_has_room(parties, conference_max_parties):
         allowed.add(Operation.CONFERENCE)

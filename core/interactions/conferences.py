@@ -13,7 +13,7 @@ from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.identity.actor import Actor
 from core.interactions import availability, rules, targets
 from core.interactions.models import (
-    Interaction, InteractionKind, InteractionState, Offer, OfferPurpose, Party, PartyRole, PartyState,
+    Interaction, InteractionState, Offer, OfferPurpose, Party, PartyRole, PartyState,
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
@@ -40,8 +40,8 @@ class Conferences:
             parties = await work.parties(interaction)
             rules.require_leg(actor, parties, interaction_id, rules.ON_CALL, "add someone to it")
             work.channel(interaction).require(Operation.CONFERENCE)
-            if interaction.kind is not InteractionKind.CUSTOMER or interaction.state is not InteractionState.ACTIVE:
-                raise InvalidState("A conference is on an active customer interaction.")
+            if not rules.handed_on(interaction, parties) or interaction.state is not InteractionState.ACTIVE:
+                raise InvalidState("A conference is on an active customer interaction or a call between agents.")
             maximum = self.engine.options.conference_max_parties
             if not rules.conference_has_room(parties, maximum):
                 raise InvalidState(f"A conference has at most {maximum} parties; this one is full.",

@@ -95,7 +95,7 @@ class Consultations:
             mine = rules.require_leg(actor, await work.parties(parent), parent.id, rules.ON_CALL,
                                      f"complete the consultation as a {how.value}")
             if how is Completion.TRANSFER:
-                require_transferable(work, parent)
+                await require_transferable(work, parent)
             else:
                 work.channel(parent).require(Operation.CONFERENCE)
                 if not rules.conference_has_room(await work.parties(parent), self.engine.options.conference_max_parties):

@@ -71,6 +71,19 @@ class Reading:
             interaction, _ = await self._readable(session, actor, interaction_id)
             return self.seen_by(actor, await load_view(session, interaction))
 
+    async def consultations(self, actor: Actor, interaction_id: int) -> list[InteractionView]:
+        """The consultations about an interaction, oldest first, that the caller may read
+        (CON2: a colleague on the call who is not on a consultation does not see it)."""
+        async with self.engine.store.read() as session:
+            rows = (await session.exec(select(Interaction).where(Interaction.parent_id == interaction_id)
+                                       .order_by(col(Interaction.id)))).all()
+            views = []
+            for consultation in rows:
+                parties = await load_parties(session, consultation.id)
+                if rules.may_read(actor, parties):
+                    views.append(self.seen_by(actor, await load_view(session, consultation)))
+            return views
+
     async def parent_context(self, actor: Actor, consultation_id: int) -> ParentContext | None:
         """CON3: the parties of a consultation read its parent's context and contact."""
         async with self.engine.store.read() as session:

@@ -28,6 +28,15 @@ def wraps_up(interaction: Interaction, party: Party, before: PartyState) -> bool
             and party.role in AGENT_ROLES and before in ON_CALL)
 
 
+def handed_on(interaction: Interaction, parties: Sequence[Party]) -> bool:
+    """Whether an interaction can be transferred or conferenced (its channel allowing): a
+    customer's, or a call between agents (CALL1: a call from the directory is a call like any
+    other); not a consultation, nor an agent alone on an internal session (voicemail, VM2)."""
+    if interaction.kind is InteractionKind.CUSTOMER:
+        return True
+    return interaction.kind is InteractionKind.INTERNAL and len({p.user_id for p in parties if is_company(p)}) > 1
+
+
 def is_live(party: Party) -> bool:
     return party.state in LIVE
 

@@ -13,7 +13,7 @@ from core.errors import InvalidInput, InvalidState
 from core.identity.actor import Actor
 from core.interactions import availability, rules, targets
 from core.interactions.models import (
-    Interaction, InteractionKind, InteractionState, Offer, OfferPurpose, Party, PartyRole, PartyState,
+    Interaction, InteractionState, Offer, OfferPurpose, Party, PartyRole, PartyState,
 )
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
 
 
-def require_transferable(work: Work, interaction: Interaction) -> None:
+async def require_transferable(work: Work, interaction: Interaction) -> None:
     caps = work.channel(interaction).capabilities
     work.channel(interaction).require(Operation.TRANSFER)
     if caps.transfer_inbound_only and not interaction.inbound:
         raise InvalidState(f"Only an inbound {interaction.channel} interaction can be transferred.")
-    if interaction.kind is not InteractionKind.CUSTOMER or interaction.state is not InteractionState.ACTIVE:
-        raise InvalidState("Only an active customer interaction can be transferred.")
+    if not rules.handed_on(interaction, await work.parties(interaction)) or interaction.state is not InteractionState.ACTIVE:
+        raise InvalidState("Only an active customer interaction or a call between agents can be transferred.")
 
 
 class Transfers:
@@ -43,7 +43,7 @@ class Transfers:
             interaction = await work.interaction(interaction_id)
             leg = rules.require_leg(actor, await work.parties(interaction), interaction_id,
                                     rules.ON_CALL, "transfer it")
-            require_transferable(work, interaction)
+            await require_transferable(work, interaction)
             if leg.role is not PartyRole.OWNER:
                 raise InvalidState("Only the agent who owns the interaction can transfer it.")
             if any(o.purpose is OfferPurpose.TRANSFER for o in await work.open_offers(interaction)):

@@ -16,6 +16,7 @@ from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, OfferPurpose, PartyRole, PartyState,
 )
 from core.interactions.work import Work
+from core.transcripts.attachments import NewAttachment
 from core.transcripts.lines import validate_text
 from core.transcripts.models import TranscriptEntry
 
@@ -32,6 +33,8 @@ class WrittenContact:
     meta: dict[str, Any] = field(default_factory=dict)  # subject, to, attachments …
     external_id: str | None = None  # its Message-ID
     answers: Sequence[str] = ()  # the ids it replies to (In-Reply-To, References)
+    html: str | None = None  # its HTML, already sanitised by the channel (EML1)
+    attachments: Sequence[NewAttachment] = ()  # stored with its line, downloadable (EML1)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class InboundWritten:
                 customer = next((p for p in await work.parties(earlier) if p.role is PartyRole.CUSTOMER), None)
                 entry = await lines.write(work, earlier, customer, text, meta=contact.meta,
                                           external_id=contact.external_id, author_name=contact.sender_name,
-                                          validated=True)
+                                          validated=True, html=contact.html, attachments=contact.attachments)
                 work.record(earlier, "CustomerReplied", entryId=entry.id)
                 work.finish()
                 return Received(earlier.id, entry.id, True)
@@ -80,7 +83,7 @@ class InboundWritten:
                                             address=contact.sender, display_name=contact.sender_name)
             entry = await lines.write(work, interaction, customer, text, meta=contact.meta,
                                       external_id=contact.external_id, author_name=contact.sender_name,
-                                      validated=True)
+                                      validated=True, html=contact.html, attachments=contact.attachments)
             await engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
             work.finish()
             return Received(interaction.id, entry.id, False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sqlmodel import col, select
 
@@ -18,7 +18,8 @@ from core.interactions import rules as interaction_rules
 from core.interactions.models import Interaction, InteractionKind, InteractionState, Party, PartyState
 from core.interactions.reading import load_parties, may_see_event
 from core.interactions.work import Work
-from core.transcripts import rules
+from core.transcripts import attachments as attached, rules
+from core.transcripts.attachments import NewAttachment
 from core.transcripts.models import TranscriptEntry
 
 if TYPE_CHECKING:
@@ -45,17 +46,25 @@ class Line:
     created_at: datetime
     from_customer: bool
     external_id: str | None = None
+    html: str | None = None  # an e-mail's HTML, sanitised on arrival (EML1)
 
     @classmethod
     def of(cls, entry: TranscriptEntry, from_customer: bool) -> "Line":
         return cls(entry.id, entry.interaction_id, entry.party_id, entry.author_user_id, entry.author_name,
-                   entry.audience, entry.text, dict(entry.meta), entry.created_at, from_customer, entry.external_id)
+                   entry.audience, entry.text, dict(entry.meta), entry.created_at, from_customer, entry.external_id,
+                   entry.html)
 
     @classmethod
     def from_event(cls, event: Event) -> "Line":
         p = event.payload
         return cls(p["entryId"], p["interactionId"], p.get("partyId"), p.get("authorUserId"), p["authorName"],
-                   p["audience"], p["text"], dict(p.get("meta") or {}), event.at, bool(p.get("fromCustomer")))
+                   p["audience"], p["text"], dict(p.get("meta") or {}), event.at, bool(p.get("fromCustomer")),
+                   html=p.get("html"))
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        """The stored files that came with the line (id, name, contentType, size)."""
+        return [a for a in self.meta.get("attachments") or () if isinstance(a, dict) and "id" in a]
 
 
 def validate_text(channel: Channel, text: str | None) -> str:
@@ -90,7 +99,8 @@ class Lines:
     async def write(self, work: Work, interaction: Interaction, author: Party | None, text: str,
                     audience: rules.LineAudience = rules.LineAudience.CUSTOMER, *, author_name: str | None = None,
                     meta: dict[str, Any] | None = None, external_id: str | None = None,
-                    validated: bool = False) -> TranscriptEntry:
+                    validated: bool = False, html: str | None = None,
+                    attachments: Sequence[NewAttachment] = ()) -> TranscriptEntry:
         if not validated:
             text = validate_text(work.channel(interaction), text)
         parties = await work.parties(interaction)
@@ -101,10 +111,12 @@ class Lines:
         entry = TranscriptEntry(interaction_id=interaction.id, party_id=author.id if author else None,
                                 author_user_id=author.user_id if author else None,
                                 author_name=(author_name or (author.display_name if author else "System"))[:160],
-                                audience=audience.value, text=text, hidden_from=hidden, meta=dict(meta or {}),
-                                external_id=external_id, created_at=work.now)
+                                audience=audience.value, text=text, html=html, hidden_from=hidden,
+                                meta=dict(meta or {}), external_id=external_id, created_at=work.now)
         work.session.add(entry)
         await work.session.flush()
+        if attachments:  # stored with the line, in its unit of work; its details list them by id
+            entry.meta = {**entry.meta, "attachments": await attached.store(work.session, entry, attachments)}
         work.touch(interaction)
         work.uow.record(Event(
             topic=TOPIC, kind="LineWritten", at=work.now, actor_id=work.actor_id, subject=subject(interaction.id),
@@ -112,6 +124,7 @@ class Lines:
                 "interactionId": interaction.id, "channel": interaction.channel, "entryId": entry.id,
                 "partyId": entry.party_id, "authorUserId": entry.author_user_id, "authorName": entry.author_name,
                 "audience": entry.audience, "text": text, "meta": entry.meta, "fromCustomer": from_customer,
+                **({"html": html} if html is not None else {}),
                 "hiddenFrom": hidden, "hiddenUserIds": hidden_user_ids(parties, hidden),
                 "visibleTo": interaction_rules.visible_user_ids(parties),
                 "teamIds": interaction_rules.team_ids(parties),
@@ -188,18 +201,24 @@ class Lines:
     async def for_agent(self, actor: Actor, interaction_id: int, first: int,
                         after: int | None = None) -> tuple[list[Line], bool]:
         async with self.backline.store.read() as session:
-            interaction = await session.get(Interaction, interaction_id)
-            if interaction is None:
+            parties = await self.reader_parties(session, actor, interaction_id)
+            if parties is None:
                 raise interaction_rules.unknown_interaction(interaction_id)
-            parties = await load_parties(session, interaction_id)
-            if not interaction_rules.may_read(actor, parties) and not await self._consulted_about(
-                    session, actor, interaction_id):
-                interaction_rules.require_read(actor, parties, interaction_id)
             mine = [p.id for p in parties if p.user_id == actor.user_id]
             customers = {p.id for p in parties if p.role.value == "customer"}
             entries, more = await self._page(session, interaction_id, first, after,
                                              lambda e: rules.agent_reads(e.hidden_from, mine))
             return [Line.of(e, e.party_id in customers) for e in entries], more
+
+    async def reader_parties(self, session, actor: Actor, interaction_id: int) -> list[Party] | None:
+        """The interaction's parties when `actor` may read its lines (SEC1, CON3), else None
+        (an unknown interaction too). Which lines it reads is then `rules.agent_reads`."""
+        if await session.get(Interaction, interaction_id) is None:
+            return None
+        parties = await load_parties(session, interaction_id)
+        if interaction_rules.may_read(actor, parties) or await self._consulted_about(session, actor, interaction_id):
+            return parties
+        return None
 
     async def _consulted_about(self, session, actor: Actor, interaction_id: int) -> bool:
         """CON3: a party of a consultation reads the transcript it is consulted about."""

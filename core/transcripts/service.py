@@ -1,10 +1,11 @@
-"""`backline.transcripts`: lines written on interactions, internal requests, customer chats
-and the done step, over the interaction engine."""
+"""`backline.transcripts`: lines written on interactions (and the files that came with them),
+internal requests, customer chats and the done step, over the interaction engine."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.transcripts.attachments import Attachments
 from core.transcripts.closing import Closing
 from core.transcripts.customer_chats import CustomerChats
 from core.transcripts.inbound import InboundWritten
@@ -22,3 +23,4 @@ class TranscriptsService:
         self.internal = InternalRequests(backline)
         self.chats = CustomerChats(backline)
         self.inbound = InboundWritten(backline)
+        self.attachments = Attachments(backline)

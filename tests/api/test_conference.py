@@ -97,7 +97,7 @@ async def test_cnf5_owner_leaving_with_only_outside_parties_left_ends_it_where_c
     call = await answered_call(backline, admin, agent)
     await ok(agent, ADD, id=call["id"], t=None, a="+44 20 7946 0000")
     ended = await ok(agent, BY_ID["release"], id=call["id"])
-    assert ended["state"] == "ENDED" and ended["endReason"] == "only_external_parties_left"
+    assert ended["state"] == "ENDED" and ended["endReason"] == "ONLY_EXTERNAL_PARTIES_LEFT"
 
 
 async def test_cnf5_owner_leaving_with_only_outside_parties_left_goes_on_by_default(backline, api, client_for):

@@ -1,13 +1,14 @@
 """CALL1: an agent calls any target the directory finds, from its Action menu, with no
 customer interaction: the help page's first story ("Si la personne est disponible, utilisez
 le menu Action pour l'appeler"), a group that rings one available member or waits, and hold
-and consult on it. (Transfer and conference on an internal call are not built yet.)"""
+and consult, transfer and conference on it, as on any call."""
 
 from __future__ import annotations
 
-from tests.e2e.desk import BY_ID, CONSULT, GET, RESULT, do, ok, open_offer, party_of, ready_agent, target_id
+from tests.e2e.desk import ADD, BY_ID, CONSULT, GET, RESULT, TRANSFER, do, ok, open_offer, party_of, ready_agent, target_id
 
 CALL = RESULT + "mutation($t: ID!, $c: String) { r: callTarget(targetId: $t, channel: $c) { ...R } }"
+ALLOWED = "query($id: ID!) { interaction(id: $id) { allowedOperations } }"
 FIND = """query($s: String!) { directory(search: $s) { edges { node { id name
   presence { channel state } actions { kind available channels reason } } } } }"""
 
@@ -73,3 +74,25 @@ async def test_call1_refused_typed_for_oneself_an_unready_colleague_or_a_channel
     assert busy["__typename"] == "InvalidStateError" and "not ready" in busy["message"]
     wrong = await do(camille, CALL, t=await target_id(backline, "Marie Dupont"), c="email")
     assert wrong["__typename"] == "UnsupportedOperationError" and wrong["channel"] == "email"
+
+
+async def test_call1_a_call_between_agents_is_transferred_and_conferenced_like_any_call(backline, api, client_for):
+    camille = await ready_agent(client_for, "agent")
+    marie = await ready_agent(client_for, "marie.dupont")
+    helene = await ready_agent(client_for, "helene.durand")
+    zoe = await ready_agent(client_for, "zoe.moreau")
+    call = await ok(camille, CALL, t=await target_id(backline, "Marie Dupont"), c="voice")
+    call = await ok(marie, BY_ID["acceptOffer"], id=open_offer(call)["id"])
+    assert {"TRANSFER", "CONFERENCE"} <= set(
+        (await marie.execute(ALLOWED, {"id": call["id"]}))["interaction"]["allowedOperations"])
+    # Marie hands Camille on to Hélène (single-step transfer).
+    pending = await ok(marie, TRANSFER, id=call["id"], t=await target_id(backline, "Hélène Durand"))
+    assert party_of(pending, marie.me["id"])["state"] == "HELD"
+    moved = await ok(helene, BY_ID["acceptOffer"], id=open_offer(pending)["id"])
+    live = {(p["userId"], p["state"]) for p in moved["parties"] if p["state"] != "LEFT"}
+    assert live == {(camille.me["id"], "CONNECTED"), (helene.me["id"], "CONNECTED")}
+    # Hélène brings Zoë in: a conference of three agents.
+    invited = await ok(helene, ADD, id=call["id"], t=await target_id(backline, "Zoë Moreau"))
+    joined = await ok(zoe, BY_ID["acceptOffer"], id=open_offer(invited)["id"])
+    assert {p["userId"] for p in joined["parties"] if p["state"] == "CONNECTED"} == {
+        camille.me["id"], helene.me["id"], zoe.me["id"]}

@@ -59,7 +59,8 @@ async def test_ch1_an_email_sent_over_smtp_becomes_an_interaction_routed_to_an_a
     details = line["details"]
     assert details["subject"] == "Facture 2026-11 incorrecte" and details["from"] == "leon.blum@example.org"
     assert details["to"] == ["support@backline.example"]
-    assert details["attachments"] == [{"name": "facture.pdf", "size": 900}]
+    [attached] = details["attachments"]
+    assert (attached["name"], attached["size"], attached["contentType"]) == ("facture.pdf", 900, "application/octet-stream")
 
 
 async def test_trf1_trf6_an_agent_transfers_an_inbound_email(backline, api, client_for, smtp_port):

@@ -97,7 +97,7 @@ async def test_im2_marking_done_closes_it_for_that_side_only(backline, api, clie
     assert next(p for p in mine["parties"] if p["userId"] == agent.me["id"])["state"] == "LEFT"
     assert await im_load(marie) == 1
     closed = await ok(marie, DONE, id=session["id"])
-    assert closed["state"] == "ENDED" and closed["endReason"] == "done"
+    assert closed["state"] == "ENDED" and closed["endReason"] == "DONE"
     assert await im_load(marie) == 0
 
 

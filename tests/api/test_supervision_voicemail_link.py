@@ -56,7 +56,7 @@ async def test_vm2_wrong_pins_on_the_interaction_lock_the_mailbox_and_end_the_in
     assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["triesLeft"] == 2
     await ok(agent, DTMF, id=session["interactionId"], d="0000")
     ended = await ok(agent, DTMF, id=session["interactionId"], d="0000")
-    assert ended["state"] == "ENDED" and ended["endReason"] == "voicemail_locked"
+    assert ended["state"] == "ENDED" and ended["endReason"] == "VOICEMAIL_LOCKED"
     assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "LOCKED"
     assert await voice(agent) == {"channel": "voice", "state": "READY", "load": 0}
 
@@ -73,7 +73,7 @@ async def test_vm2_closing_the_session_ends_the_interaction_and_frees_the_agent(
     closed = await do(agent, CLOSE, s=session["id"])
     assert closed["state"] == "CLOSED"
     call = await interaction(agent, session)
-    assert call["state"] == "ENDED" and call["endReason"] == "voicemail_closed"
+    assert call["state"] == "ENDED" and call["endReason"] == "VOICEMAIL_CLOSED"
     assert await voice(agent) == {"channel": "voice", "state": "READY", "load": 0}
 
 
@@ -115,7 +115,7 @@ async def test_vm2_a_session_left_waiting_for_its_pin_is_hung_up_after_the_pin_t
     await clock.advance(1)
     assert (await agent.execute(GET_SESSION, {"id": session["id"]}))["voicemailSession"]["state"] == "CLOSED"
     call = await interaction(agent, session)
-    assert (call["state"], call["endReason"]) == ("ENDED", "voicemail_pin_timeout")
+    assert (call["state"], call["endReason"]) == ("ENDED", "VOICEMAIL_PIN_TIMEOUT")
     assert (await voice(agent))["state"] == "READY"
 
 

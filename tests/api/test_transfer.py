@@ -113,7 +113,7 @@ async def test_trf5_transfer_to_a_busy_agent_goes_to_voicemail(backline, api, cl
     await ready_agent(client_for, "marie.dupont", ready=False)
     call = await answered_call(backline, admin, agent)
     done = await ok(agent, TRANSFER, id=call["id"], t=await target_id(backline, "Marie Dupont"))
-    assert done["state"] == "ENDED" and done["endReason"] == "transferred_to_voicemail"
+    assert done["state"] == "ENDED" and done["endReason"] == "TRANSFERRED_TO_VOICEMAIL"
     async with backline.store.read() as session:
         left = (await session.exec(select(Voicemail).where(Voicemail.interaction_id == int(call["id"])))).all()
     assert len(left) == 1 and left[0].caller == customer(done)["address"]

@@ -25,7 +25,8 @@ WRAP_UPS = "{ myWrapUps { id interactionId channel since endsAt dispositionCodes
 COMPLETE_WRAP_UP = """mutation($id: ID!, $codes: [String!], $note: String) {
   r: completeWrapUp(interactionId: $id, codes: $codes, note: $note) {
     __typename ... on WrapUp { id outcome codes note endedAt } ... on Error { code message } } }"""
-HISTORY = """query($id: ID!) { interaction(id: $id) { history(first: 100) { edges { node { kind payload } } } } }"""
+HISTORY = """query($id: ID!) { interaction(id: $id) { history(first: 100) { edges { node {
+  kind ... on WrapUpEndedEvent { wrapUpOutcome codes note userId } ... on WrapUpStartedEvent { userId endsAt } } } } } }"""
 LOG_OUT = "mutation { r: logOut(channel: \"voice\") { __typename ... on Error { code message } } }"
 
 
@@ -85,9 +86,9 @@ async def test_wrp1_the_time_limit_ends_wrap_up_on_the_clock(backline, api, clie
     await clock.advance(1)
     presence = await voice_presence(camille)
     assert presence["state"] == "READY" and datetime.fromisoformat(presence["since"]) == clock.now()
-    ended = [e["node"]["payload"] for e in (await camille.execute(HISTORY, {"id": call["id"]}))
+    ended = [e["node"] for e in (await camille.execute(HISTORY, {"id": call["id"]}))
              ["interaction"]["history"]["edges"] if e["node"]["kind"] == "WrapUpEnded"]
-    assert [(e["outcome"], e["codes"]) for e in ended] == [("timed_out", [])]
+    assert [(e["wrapUpOutcome"], e["codes"]) for e in ended] == [("TIMED_OUT", [])]
     late = (await camille.execute(COMPLETE_WRAP_UP, {"id": call["id"], "codes": ["Resolved"]}))["r"]
     assert late["code"] == "NOT_FOUND"
 
@@ -138,11 +139,11 @@ async def test_wrp2_dispositions_and_note_go_to_the_history_that_the_team_superv
         "id": call["id"], "codes": ["Callback", "Escalated"], "note": "  Rappeler demain matin  "}))["r"]
     assert (done["codes"], done["note"]) == (["Callback", "Escalated"], "Rappeler demain matin")
     lead = await client_for("lead")  # Camille's team lead
-    kinds = [(e["node"]["kind"], e["node"]["payload"]) for e in
+    kinds = [(e["node"]["kind"], e["node"]) for e in
              (await lead.execute(HISTORY, {"id": call["id"]}))["interaction"]["history"]["edges"]]
     [ended] = [payload for kind, payload in kinds if kind == "WrapUpEnded"]
-    assert (ended["outcome"], ended["codes"], ended["note"]) == (
-        "completed", ["Callback", "Escalated"], "Rappeler demain matin")
+    assert (ended["wrapUpOutcome"], ended["codes"], ended["note"], ended["userId"]) == (
+        "COMPLETED", ["Callback", "Escalated"], "Rappeler demain matin", camille.me["id"])
     assert any(kind == "WrapUpStarted" for kind, _ in kinds)
     outsider = await client_for("lead.lyon")  # leads another team: may not read it
     assert (await outsider.raw(HISTORY, {"id": call["id"]}))["errors"]

@@ -97,7 +97,7 @@ async def test_ins3_a_pin_time_out_scheduled_by_a_killed_instance_hangs_up_from_
 
         await until(closed, "the PIN time-out never fired")
         call = (await agent_b.execute(GET, {"id": session["interactionId"]}))["interaction"]
-        assert (call["state"], call["endReason"]) == ("ENDED", "voicemail_pin_timeout")
+        assert (call["state"], call["endReason"]) == ("ENDED", "VOICEMAIL_PIN_TIMEOUT")
         history = (await agent_b.execute(HISTORY, {"id": session["interactionId"]}))["interaction"]["history"]["edges"]
         assert [e["node"]["kind"] for e in history].count("InteractionEnded") == 1  # fired once
 
