@@ -1,5 +1,5 @@
 // The reference agent desktop (WEB1), on the public GraphQL API only.
-import { act, gql, stream } from "./api.js";
+import { act, gql, session, stream } from "./api.js";
 import { t, time } from "./i18n.js";
 import { ErrorLine, Page, guarded, html, render, useEffect, useRef, useState } from "./ui.js";
 import { EVENT_FIELDS, describeEvent } from "./events.js";
@@ -24,9 +24,10 @@ const Q = {
     id kind name userId presence { channel state reason since }
     availability { channel available members }
     actions { kind available channels reason } } } } }`,
-  lines: "query($i: ID!) { transcript(interactionId: $i, first: 100) { edges { node { id authorName audience text details writtenAt } } } }",
+  lines: `query($i: ID!) { transcript(interactionId: $i, first: 100) { edges { node {
+    id authorName audience text details writtenAt attachments { id name size downloadUrl } } } } }`,
   linesLive: `subscription($i: ID, $after: String) { transcriptLines(interactionId: $i, after: $after) {
-    id authorName audience text details writtenAt cursor } }`,
+    id authorName audience text details writtenAt attachments { id name size downloadUrl } cursor } }`,
   messages: "{ myMessages(first: 20) { unreadCount edges { node { id kind priority title text read sentAt } } } }",
   messagesLive: "subscription($after: String) { messageReceived(after: $after) { id kind priority title text read sentAt cursor } }",
   mailboxes: "{ mailboxes { id name kind newCount totalCount messageWaiting } }",
@@ -116,6 +117,17 @@ function Offers({ onChange }) {
     <${ErrorLine} error=${error} /></section>`;
 }
 
+/** An e-mail's attachment: its URL takes the same bearer token as /graphql, so it is fetched
+ * with it and handed to the browser as a file. */
+async function download(attachment) {
+  const response = await fetch(attachment.downloadUrl, { headers: { Authorization: `Bearer ${session.token}` } });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = attachment.name;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
 function Transcript({ interaction }) {
   const [lines, setLines] = useState([]);
   const [error, setError] = useState(null);
@@ -133,7 +145,7 @@ function Transcript({ interaction }) {
   return html`<div class="transcript"><ol aria-label=${t("call.message")}>${lines.map((l) => html`<li class=${l.audience === "INTERNAL" ? "internal" : ""}>
       <b>${l.authorName}</b> <small>${time(l.writtenAt)}</small>
       ${l.details && l.details.subject ? html` <i>${l.details.subject}</i>` : ""}: ${l.text}
-      ${l.details && l.details.attachments ? html`<ul>${l.details.attachments.map((a) => html`<li>📎 ${a.name || a.filename} ${a.size ? `(${a.size} B)` : ""}</li>`)}</ul>` : ""}</li>`)}</ol>
+      ${l.attachments.length > 0 && html`<ul>${l.attachments.map((a) => html`<li><button class="link" onClick=${() => download(a)}>📎 ${a.name}</button> (${a.size} B)</li>`)}</ul>`}</li>`)}</ol>
     <form onSubmit=${send}><label>${t("call.message")} <input name="text" required /></label>
       <label><input type="checkbox" name="internal" /> ${t("call.internal")}</label>
       <button type="submit">${t("call.send")}</button></form><${ErrorLine} error=${error} /></div>`;
