@@ -227,7 +227,7 @@ function Interactions({ me, selected, onSelect, tick, refresh }) {
     <${ErrorLine} error=${error} /></section>`;
 }
 
-function TeamCommunicator({ selected, refresh }) {
+function TeamCommunicator({ selected, tick, refresh }) {
   const [search, setSearch] = useState("");
   const [results, setResults] = useState([]);
   const [error, setError] = useState(null);
@@ -236,7 +236,7 @@ function TeamCommunicator({ selected, refresh }) {
     const timer = setTimeout(() => gql(Q.directory, { s: search || null, i: selected })
       .then((d) => setResults(d.directory.edges.map((e) => e.node)), (e) => setError(e.message)), 200);
     return () => clearTimeout(timer);
-  }, [search, selected]);
+  }, [search, selected, tick]);  // again after each interaction event: presence and actions change with it
   const doAction = (entry, action) => guarded(setError, async () => {
     const vars = { t: entry.id, i: selected, c: action.channels[0] || null, text: imText };
     if (action.kind === "INSTANT_MESSAGE" && !imText) throw new Error(t("tc.imText"));
@@ -305,7 +305,7 @@ function Desk({ me }) {
   return html`<div class="desk">
     <div class="col"><${Presence} me=${me} /><${Offers} onChange=${refresh} /><${Messages} /><${Voicemail} /></div>
     <div class="col wide"><${Interactions} me=${me} selected=${selected} onSelect=${setSelected} tick=${tick} refresh=${refresh} /></div>
-    <div class="col"><${TeamCommunicator} selected=${selected} refresh=${refresh} /></div></div>`;
+    <div class="col"><${TeamCommunicator} selected=${selected} tick=${tick} refresh=${refresh} /></div></div>`;
 }
 
 render(html`<${Page} title=${t("app.desk")} app=${(me) => html`<${Desk} me=${me} />`} />`, document.getElementById("app"));
