@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench schema cluster clean
+.PHONY: run test bench schema cluster vendor clean
 
 # The sample third-party plugin (examples/) is installed too: tests load it from its entry point.
 $(STAMP): pyproject.toml examples/backline-workitem/pyproject.toml
@@ -33,6 +33,11 @@ bench: $(STAMP)
 # Rewrites docs/schema.graphql from the code (a test fails while it is stale).
 schema: $(STAMP)
 	$(BIN)/backline export-schema > docs/schema.graphql
+
+# Rebuilds the pages' third-party files (schema/pages/vendor/, committed) from the npm registry,
+# at the versions pinned in schema/pages/vendor.py. Needs npm; `make run` and `make test` do not.
+vendor:
+	$(PYTHON) schema/pages/vendor.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

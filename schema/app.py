@@ -26,7 +26,7 @@ from core.errors import NotAuthenticated
 from core.identity.service import bearer_token
 from core.runtime import Backline
 from core.store.readiness import readiness
-from schema import quiet_logs
+from schema import pages, quiet_logs
 from schema.attachment_download import attachment_endpoint
 from schema.broadcast import BroadcastingTransportWSHandler
 from schema.context import Context
@@ -98,6 +98,9 @@ class BacklineGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> str:
         return compact_json(data)  # strawberry's encoding, with an encoder made once
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return pages.graphiql_response()  # the vendored GraphiQL (WEB3)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """strawberry's (no status, no headers), without building a header view of the
@@ -202,6 +205,7 @@ def create_app(backline: Backline) -> Starlette:
             Route("/readyz", ready),
             Route("/metrics", metrics_endpoint(backline)),
             Route("/attachments/{attachment_id}", attachment_endpoint(backline), methods=["GET"]),
+            *pages.routes(),  # /, /desk, /wallboard and their static files (WEB1–WEB3)
         ],
         lifespan=lifespan,
         middleware=[

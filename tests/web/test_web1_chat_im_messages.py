@@ -1,0 +1,76 @@
+"""WEB1, story 2, in a real browser with the network cut: a customer's chat rings the desk and
+is answered in its window (with an internal note the customer never reads), an instant message
+is sent from the Team Communicator and its answer arrives live, and an administrator's
+broadcast pops up as a preview in My Messages."""
+
+from __future__ import annotations
+
+LOG_IN = 'mutation($c: String!) { logIn(channel: $c, ready: true) { __typename } }'
+START_CHAT = """mutation { startChat(input: {to: "group:Español", name: "Léon Blum", text: "Bonjour, ma commande ?"}) {
+  __typename ... on ChatSession { token chat { id } } ... on Error { message } } }"""
+CUSTOMER_LINES = "{ customerChatLines(first: 50) { edges { node { text } } } }"
+CUSTOMER_SAYS = 'mutation { sendCustomerMessage(text: "Merci !") { __typename } }'
+OFFERS = "{ myOffers { id kind fromName } }"
+ACCEPT = "mutation($id: ID!) { acceptOffer(offerId: $id) { __typename } }"
+WRITE = "mutation($id: ID!, $t: String!) { sendMessage(interactionId: $id, text: $t) { __typename } }"
+BROADCAST = """mutation { broadcastMessage(everyone: true, title: "Incident", text: "Le serveur vocal redémarre à 17 h.") {
+  __typename ... on BroadcastSent { recipientCount } } }"""
+LOGIN = 'mutation($u: String!) { login(username: $u, password: "demo") { ... on LoginSuccess { token } } }'
+
+
+def button(text: str, within: str = "") -> str:
+    return f"{within}//button[normalize-space()='{text}']"
+
+
+def test_web1_story_customer_chat_instant_message_and_broadcast_preview(browser, integration, web_server):
+    import httpx
+
+    a = browser("desk-chat").open("/desk").sign_in("agent")
+    for channel in ("chat", "im"):
+        a.click(button("Log in", f"//tr[@data-channel='{channel}']"))
+        a.click(button("Ready", f"//tr[@data-channel='{channel}']"))
+        a.wait_text("Ready", f"tr[data-channel={channel}]")
+    # A customer starts a chat (no account): it rings the desk, which answers in its window.
+    chat = integration(START_CHAT)["startChat"]
+    assert chat["__typename"] == "ChatSession", chat
+    offer = "//article[@data-testid='offer']"
+    a.wait(lambda: "Léon Blum" in a.text(offer) and "(chat)" in a.text(offer), "the chat ringing")
+    a.click(button("Accept", offer))
+    window = f"//article[@data-id='{chat['chat']['id']}']"
+    a.wait(lambda: "Bonjour, ma commande ?" in a.text(window), "the customer's first line")
+    a.xpath(window + "//input[@name='text']").send_keys("Bonjour Léon, je regarde.")
+    a.click(button("Send", window + "//form"))
+    a.xpath(window + "//input[@name='text']").send_keys("client pressé")
+    a.xpath(window + "//input[@name='internal']").click()
+    a.click(button("Send", window + "//form"))
+    a.wait(lambda: "client pressé" in a.text(window), "the internal note")
+    seen = integration(CUSTOMER_LINES, bearer=chat["token"])["customerChatLines"]["edges"]
+    assert [e["node"]["text"] for e in seen] == ["Bonjour, ma commande ?", "Bonjour Léon, je regarde."]
+    integration(CUSTOMER_SAYS, bearer=chat["token"])
+    a.wait(lambda: "Merci !" in a.text(window), "the customer's next line, live")
+    a.shot("chat")
+    # An instant message to Hélène from the Team Communicator; her answer arrives live.
+    with httpx.Client(base_url=web_server, timeout=15) as http:
+        helene = http.post("/graphql", json={"query": LOGIN, "variables": {"u": "helene.durand"}}).json()["data"]["login"]["token"]
+    integration(LOG_IN, {"c": "im"}, bearer=helene)
+    a.css("[data-testid=tc-search]").send_keys("helene")
+    a.css("[data-testid=tc-im-text]").send_keys("Tu as 2 minutes ?")
+    a.click("//li[@data-name='Hélène Durand']//button[@data-action='INSTANT_MESSAGE']")
+    a.wait(lambda: integration(OFFERS, bearer=helene)["myOffers"], "the IM ringing Hélène")
+    request = integration(OFFERS, bearer=helene)["myOffers"][0]
+    assert request["kind"] == "IM_REQUEST" and request["fromName"] == "Camille Martin"
+    integration(ACCEPT, {"id": request["id"]}, bearer=helene)
+    im = "//article[@data-channel='im']"
+    a.wait(lambda: "Tu as 2 minutes ?" in a.text(im), "the IM window")
+    im_id = a.xpath(im).get_attribute("data-id")
+    integration(WRITE, {"id": im_id, "t": "Oui, j'arrive."}, bearer=helene)
+    a.wait(lambda: "Oui, j'arrive." in a.text(im), "Hélène's answer, live")
+    a.shot("instant-message")
+    # A broadcast: its preview pops up and My Messages counts it unread.
+    assert integration(BROADCAST)["broadcastMessage"]["recipientCount"] > 0
+    a.wait(lambda: "Incident" in a.text("[data-testid=preview]"), "the broadcast's preview")
+    a.wait_text("1 unread", "[data-testid=unread]")
+    a.shot("broadcast")
+    a.click(button("Mark read", "//section[@aria-labelledby='msg-h']"))
+    a.wait_text("0 unread", "[data-testid=unread]")
+    assert a.outside_requests() == [] and a.console_errors() == []
