@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import bindparam, func, select
 from sqlmodel import col
 from sqlmodel import select as select_models
 
-from core.interactions.models import Offer, OfferState
+from core.directory.models import TargetMember
+from core.identity.models import User
+from core.interactions.models import Offer, OfferState, Party, PartyRole
 from core.timeouts.service import Timeouts
 
 # The kinds of an offer's time-out rows (core.timeouts): ringing one agent, waiting in line.
@@ -57,3 +61,39 @@ async def positions(reader, offers: list[Offer]) -> dict[int, int]:
             ahead = (await reader.execute(_AHEAD, {"channel": offer.channel, "offer_id": offer.id})).scalar_one()
             result[offer.id] = ahead + 1
     return result
+
+
+@dataclass(frozen=True)
+class WaitingRequest:
+    offer: Offer
+    position: int
+    interaction_id: int
+    from_name: str | None  # the customer's address, or the agent asking
+
+
+async def waiting_seen_by(session, actor) -> list[WaitingRequest]:
+    """The requests waiting now that `actor` may watch, oldest first (WEB2): an administrator
+    every one; a supervisor those waiting for a pool with a member of a team they lead; an
+    agent those waiting for a pool they are a member of. Only who asks and for whom: a
+    waiting customer's interaction is read through `interaction(id)`, under its own rules."""
+    query = select(Offer).where(_OFFER.c.state == OfferState.WAITING)
+    if not actor.is_administrator:
+        member, user = TargetMember.__table__, User.__table__
+        pools = select(member.c.target_id).join(user, user.c.id == member.c.user_id).where(
+            (user.c.team_id.in_(sorted(actor.supervised_team_ids))) | (member.c.user_id == actor.user_id))
+        query = query.where(_OFFER.c.target_id.in_(pools))
+    offers = list((await session.execute(query.order_by(_OFFER.c.id))).scalars().all())
+    places = await positions(session, offers)
+    asking = await _askers(session, offers)
+    return [WaitingRequest(o, places[o.id], o.interaction_id, asking.get(o.id)) for o in offers]
+
+
+async def _askers(session, offers: list[Offer]) -> dict[int, str]:
+    """Who each request comes from: the requesting agent, else the customer's address."""
+    if not offers:
+        return {}
+    ids = sorted({o.interaction_id for o in offers})
+    parties = (await session.execute(select(Party).where(Party.interaction_id.in_(ids)))).scalars().all()
+    customer = {p.interaction_id: p.address or p.display_name for p in parties if p.role is PartyRole.CUSTOMER}
+    names = {p.user_id: p.display_name for p in parties if p.user_id is not None}
+    return {o.id: names.get(o.requester_id) if o.requester_id else customer.get(o.interaction_id) for o in offers}

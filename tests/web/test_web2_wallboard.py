@@ -15,6 +15,8 @@ CALL = """mutation { createCustomerInteraction(input: {to: "agent:agent", from: 
 ACCEPT = "mutation($id: ID!) { acceptOffer(offerId: $id) { __typename } }"
 QUEUE = '{ directory(search: "support", kinds: [INTERACTION_QUEUE]) { edges { node { id name } } } }'
 TRANSFER = "mutation($i: ID!, $t: ID!) { transfer(interactionId: $i, targetId: $t) { __typename ... on Error { message } } }"
+WAITING_CALL = """mutation { createCustomerInteraction(input: {to: "queue:support", from: "+33699999999"}) {
+  __typename } }"""
 SUPERVISIONS = "{ mySupervisions { agentId mode } }"
 
 
@@ -44,6 +46,10 @@ def test_web2_team_lead_sees_its_team_waiting_requests_and_supervises_from_a_row
     board.wait(lambda: board.xpath(f"//tr[@data-queue='{queue['name']}']/td[@data-testid='waiting']").text == "1",
                "the queue's waiting count")
     board.wait(lambda: board.xpath(f"//tr[@data-queue='{queue['name']}']/td[2]").text.endswith(" s"), "its waiting time")
+    # A customer calling the queue directly, before any agent is on it, is counted too.
+    integration(WAITING_CALL)
+    board.wait(lambda: board.xpath(f"//tr[@data-queue='{queue['name']}']/td[@data-testid='waiting']").text == "2",
+               "the customer waiting with no agent yet")
     board.shot("waiting")
     # Monitor, then barge in, then stop, from Camille's row.
     row = "//tr[@data-agent='Camille Martin']"

@@ -15,7 +15,9 @@ const Q = {
   team: `subscription($after: String) { teamInteractions(after: $after) { cursor interaction { id channel kind state createdAt
     parties { userId displayName role state } offers { id state targetName createdAt } } } }`,
   supervisions: "{ mySupervisions { id agentId mode } }",
+  waiting: "{ waitingRequests { offerId targetName waitingSince } }",
 };
+const WAITING_EVERY = 3000; // ms: the waiting requests are read again (and on every team change)
 const M = {
   start: `mutation($a: ID!, $m: SupervisionMode!) { r: startMonitoring(agentId: $a, mode: $m) { ${R} ... on Supervision { id agentId mode } } }`,
   switch: `mutation($s: ID!, $m: SupervisionMode!) { r: switchSupervisionMode(supervisionId: $s, mode: $m) { ${R} ... on Supervision { id agentId mode } } }`,
@@ -43,6 +45,7 @@ function Board({ me }) {
   const [groups, setGroups] = useState([]);
   const [figures, setFigures] = useState({});     // groupId -> channel -> figures
   const [supervisions, setSupervisions] = useState({}); // agentId -> supervision
+  const [queued, setQueued] = useState([]);       // the requests waiting now (waitingRequests)
   const [history, setHistory] = useState([[], [], [], [], [], []]);
   const [error, setError] = useState(null);
   const [now, setNow] = useState(Date.now());
@@ -74,17 +77,24 @@ function Board({ me }) {
     const clock = setInterval(() => setNow(Date.now()), 1000);
     return () => { stops.forEach((s) => s()); clearInterval(clock); };
   }, []);
+  // Waiting requests, customers with no agent yet included: read from the server, which says
+  // which ones this supervisor may watch (SUP3), now and after every change of their teams.
+  const readWaiting = () => gql(Q.waiting).then((d) => setQueued(d.waitingRequests)).catch((e) => setError(e.message));
+  useEffect(() => {
+    readWaiting();
+    const timer = setInterval(readWaiting, WAITING_EVERY);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => { readWaiting(); }, [calls]);
   useEffect(() => {
     const stops = groups.map((g) => stream(Q.group, { g: g.id }, "groupAvailabilityChanged",
       (f) => setFigures((all) => ({ ...all, [f.groupId]: { ...(all[f.groupId] || {}), [f.channel]: f } }))));
     return () => stops.forEach((s) => s());
   }, [groups]);
 
-  // Waiting requests: the offers still waiting on the interactions the board sees, per target.
+  // Waiting requests per queue (or group, skill, routing point) they wait for.
   const waiting = {};
-  Object.values(calls).forEach((it) => it.offers.filter((o) => o.state === "WAITING").forEach((o) => {
-    (waiting[o.targetName] = waiting[o.targetName] || []).push(o);
-  }));
+  queued.forEach((w) => { (waiting[w.targetName] = waiting[w.targetName] || []).push(w); });
   const waitingCount = Object.values(waiting).reduce((n, l) => n + l.length, 0);
   const agents = Object.keys(presence).sort((a, b) => (names[a] || a).localeCompare(names[b] || b));
   const countState = (state) => agents.filter((a) => Object.values(presence[a]).some((c) => c.state === state)).length;
@@ -135,7 +145,7 @@ function Board({ me }) {
     <section class="card" aria-labelledby="queues-h"><h2 id="queues-h">${t("wb.queues")}: <span data-testid="waiting-total">${waitingCount}</span></h2>
       <table><thead><tr><th scope="col">${t("wb.queue")}</th><th scope="col">${t("wb.waiting")}</th><th scope="col">${t("wb.longest")}</th></tr></thead>
       <tbody>${Object.entries(waiting).map(([queue, offers]) => html`<tr data-queue=${queue}><th scope="row">${queue}</th><td data-testid="waiting">${offers.length}</td>
-        <td>${ago(offers.map((o) => o.createdAt).sort()[0])}</td></tr>`)}</tbody></table></section>
+        <td>${ago(offers.map((o) => o.waitingSince).sort()[0])}</td></tr>`)}</tbody></table></section>
     <section class="card" aria-labelledby="groups-h"><h2 id="groups-h">${t("wb.groups")}</h2>
       <table><tbody>${groups.map((g) => html`<tr data-group=${g.name}><th scope="row">${g.name}</th><td>${Object.values(figures[g.id] || {}).map((f) =>
         html`<span class="chip">${t("tc.available", { n: f.available, m: f.members, channel: f.channel })}</span>`)}</td></tr>`)}</tbody></table></section>
