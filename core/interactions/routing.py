@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine
 
 log = logging.getLogger("backline.interactions")
+# How often every instance serves the waiting requests besides reacting to presence changes.
+REDISPATCH_SECONDS = 5.0
 
 ROLE_WHILE_ALERTING = {
     OfferPurpose.ROUTE: PartyRole.OWNER,
@@ -62,6 +64,7 @@ class Routing:
         self.timeouts = engine.backline.timeouts
         self.timeouts.handle(queue.RING_TIMEOUT, self._ring_expired)
         self.timeouts.handle(queue.QUEUE_TIMEOUT, self._queue_expired)
+        self._periodic = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -328,6 +331,17 @@ class Routing:
     async def start(self) -> None:
         if self.listener.start():  # not again when the ASGI lifespan starts a started Backline
             await self._rearm()
+            self._periodic = self.engine.clock.call_later(REDISPATCH_SECONDS, self._redispatch)
+
+    async def _redispatch(self) -> None:
+        """Every few seconds, on any instance: waiting requests are offered to agents who are
+        free. The presence listener does it at once; this catches a reaction that was lost
+        (the instance that committed "ready" died before it reacted, INS3)."""
+        self._periodic = self.engine.clock.call_later(REDISPATCH_SECONDS, self._redispatch)
+        try:
+            await retrying(self.dispatch_waiting)
+        except Exception:  # the store is away for a moment: the next round tries again
+            log.exception("Serving the waiting requests failed; trying again in %s s", REDISPATCH_SECONDS)
 
     async def _rearm(self) -> None:
         """Time-outs are rows that outlive any instance (INS3): only open requests that have
@@ -341,6 +355,9 @@ class Routing:
         await self.dispatch_waiting()
 
     async def stop(self) -> None:
+        if self._periodic is not None:
+            self._periodic.cancel()
+            self._periodic = None
         await self.listener.stop()
 
     async def _serve_ready(self, events: list[Event]) -> None:

@@ -152,3 +152,19 @@ async def _actor(backline, username):
 
     async with backline.store.read() as session:
         return await load_actor(session, (await session.exec(select(User).where(User.username == username))).one())
+
+
+async def test_ins3_a_waiting_request_is_served_even_when_the_reaction_to_ready_was_lost(
+        backline, api, client_for, clock):
+    """An instance that commits an agent's "ready" may die before it reacts; every instance
+    also serves the waiting requests every few seconds, on the clock."""
+    from core.interactions.routing import REDISPATCH_SECONDS
+
+    admin = await client_for("admin")
+    call = await place_call(admin, "queue:support")
+    assert open_offer(call)["state"] == "WAITING"
+    await backline.interactions.routing.listener.stop()  # the reaction to presence is lost
+    camille = await ready_agent(client_for, "agent")
+    assert (await camille.execute("{ myOffers { id } }"))["myOffers"] == []
+    await clock.advance(REDISPATCH_SECONDS)
+    assert (await camille.execute("{ myOffers { interactionId } }"))["myOffers"] == [{"interactionId": call["id"]}]
