@@ -1,27 +1,36 @@
 """One event stream across instances on PostgreSQL (INS1): the event log is the source of
-truth, LISTEN / NOTIFY only wakes the instances.
+truth; LISTEN / NOTIFY wakes the instances and, when it can, carries the events too.
 
-Every write transaction that records events sends `NOTIFY backline_events` before it commits
-(PostgreSQL delivers it at commit, in commit order). Each instance keeps a connection of its
-own listening on that channel; when woken, and after each of its own commits, it reads the
-log from the last position it published (`id > last`, in order: positions follow commit order,
-core.store.unit_of_work) and publishes what it finds to its in-process bus. So an instance's
-subscribers get every event of the cluster once, in commit order, its own included; after the
-listening connection is lost and comes back, the log is read from the same position, and
-nothing sent meanwhile is missed.
+Every write transaction that records events sends a notification on `backline_events` before
+it commits (PostgreSQL delivers it at commit, in commit order). It names the instance that
+sent it and the positions it covers, and carries the events themselves when they fit in a
+notification (under 8,000 bytes). Each instance keeps a connection of its own listening on
+that channel. A notification whose first position follows the last one the instance
+published is published as it is; anything else (a gap left by a transaction that rolled back,
+events too large to carry, a notification it cannot read, the listening connection lost and
+back) makes it read the log from its last position (`id > last`, in order: positions follow
+commit order, core.store.unit_of_work). So an instance's subscribers get every event of the
+cluster once, in commit order, its own included, and reading the log is the exception: the
+store does one statement less per change on every instance, and an event reaches the other
+instances without a read.
 
-Events this instance committed are published as the objects it built (`local`); events read
-from the log that other instances committed are marked `local=False`: background reactions
-(routing, supervision following) react to local events only, so each runs once per event in
-the cluster, on the instance that made the change.
+An instance's own notifications are skipped: the command that committed them publishes its
+events itself, straight away when they follow the last position published, else through the
+log. Events this instance committed are published as the objects it built (`local`); events
+another instance committed are marked `local=False`: background reactions (routing,
+supervision following) react to local events only, so each runs once per event in the
+cluster, on the instance that made the change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import uuid
+from collections import deque
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -33,7 +42,10 @@ from core.store.event_log import AFTER, NEWEST, event_of
 log = logging.getLogger("backline.relay")
 
 CHANNEL = "backline_events"
-NOTIFY = text(f"NOTIFY {CHANNEL}")
+NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :notice)")
+# PostgreSQL refuses a notification payload of 8,000 bytes or more; larger events are read
+# from the log.
+NOTICE_LIMIT = 7900
 BATCH = 1000
 _RECONNECT_FIRST, _RECONNECT_LONGEST = 0.05, 2.0
 
@@ -59,6 +71,9 @@ class EventRelay:
         # How long the last event read from another instance took to get here (metrics).
         self.lag_seconds = 0.0
         self._local: dict[int, Event] = {}  # position -> own event, committed or committing
+        # Tells this instance's notifications from the others' (its own are skipped).
+        self.origin = uuid.uuid4().hex
+        self._notices: deque[dict | None] = deque()  # None: read the log
 
     @property
     def listening(self) -> bool:
@@ -100,25 +115,72 @@ class EventRelay:
         for event in events:
             self._local.pop(event.id, None)
 
-    async def committed(self) -> None:
+    def notice(self, events: list[Event]) -> dict[str, str]:
+        """The parameters of NOTIFY for a transaction's events (sorted by position): who sent
+        it, the positions, and the events when they fit."""
+        notice: dict[str, Any] = {"o": self.origin, "f": events[0].id, "l": events[-1].id,
+                                  "e": [carried_row(event) for event in events]}
+        text_ = json.dumps(notice, separators=(",", ":"))
+        if len(text_) > NOTICE_LIMIT:  # ASCII (json escapes the rest): characters are bytes
+            del notice["e"]
+            text_ = json.dumps(notice, separators=(",", ":"))
+        return {"notice": text_}
+
+    async def committed(self, events: list[Event]) -> None:
         """After a local commit: publish everything up to and including its events."""
-        await self.catch_up()
+        async with self._lock:
+            if not self._publish_run(events):
+                await self._read_log()
 
     async def catch_up(self) -> None:
+        """Publish what the notifications received carry, reading the log where they do not
+        follow on."""
         async with self._lock:
-            while True:
-                async with self.engine.connect() as connection:
-                    rows = (await connection.execute(AFTER, {"last": self.last, "limit": BATCH})).all()
-                if not rows:
-                    return
-                events = [self._local.pop(row.id, None) or event_of(row) for row in rows]
-                remote = [event for event in events if not event.local]
-                if remote:
-                    self.lag_seconds = max(0.0, (datetime.now(timezone.utc) - remote[-1].at).total_seconds())
-                self.bus.publish(events)
-                self.last = rows[-1].id
-                if len(rows) < BATCH:
-                    return
+            while self._notices:
+                notice = self._notices.popleft()
+                if not self._publish_notice(notice):
+                    await self._read_log()
+
+    def _publish_notice(self, notice: dict | None) -> bool:
+        """True when the notice is dealt with without reading the log."""
+        try:
+            first, last, rows = notice["f"], notice["l"], notice.get("e")
+            if last <= self.last:
+                return True  # read from the log already
+            if first != self.last + 1 or rows is None:
+                return False
+            events = [carried_event(row) for row in rows]
+        except (TypeError, KeyError, ValueError, IndexError):  # not a notice of ours: read the log
+            return False
+        if not self._publish_run(events):
+            return False
+        self.lag_seconds = max(0.0, (datetime.now(timezone.utc) - events[-1].at).total_seconds())
+        return True
+
+    def _publish_run(self, events: list[Event]) -> bool:
+        """Publishes events whose positions run on from the last one published, with no gap;
+        False (and nothing published) otherwise."""
+        if not events or events[0].id != self.last + 1 or events[-1].id - events[0].id + 1 != len(events):
+            return False
+        published = [self._local.pop(event.id, None) or event for event in events]
+        self.bus.publish(published)
+        self.last = events[-1].id
+        return True
+
+    async def _read_log(self) -> None:
+        while True:
+            async with self.engine.connect() as connection:
+                rows = (await connection.execute(AFTER, {"last": self.last, "limit": BATCH})).all()
+            if not rows:
+                return
+            events = [self._local.pop(row.id, None) or event_of(row) for row in rows]
+            remote = [event for event in events if not event.local]
+            if remote:
+                self.lag_seconds = max(0.0, (datetime.now(timezone.utc) - remote[-1].at).total_seconds())
+            self.bus.publish(events)
+            self.last = rows[-1].id
+            if len(rows) < BATCH:
+                return
 
     # -- listening -----------------------------------------------------------------------
 
@@ -130,11 +192,19 @@ class EventRelay:
         connection.add_termination_listener(self._lost)
         self._connection = connection
 
-    def _notified(self, *_args) -> None:
+    def _notified(self, _connection, _pid, _channel, payload: str) -> None:
+        try:
+            notice = json.loads(payload)
+        except ValueError:
+            notice = None  # an older instance's empty notification: read the log
+        if isinstance(notice, dict) and notice.get("o") == self.origin:
+            return  # this instance's own: the command that committed it publishes it
+        self._notices.append(notice)
         self._wake.set()
 
     def _lost(self, _connection) -> None:
-        self._wake.set()  # the follower notices, reconnects and reads what it missed
+        self._notices.append(None)  # the follower reconnects and reads what it missed
+        self._wake.set()
 
     async def _follow(self) -> None:
         backoff = _RECONNECT_FIRST
@@ -145,6 +215,7 @@ class EventRelay:
                 try:
                     await self._listen()
                     backoff = _RECONNECT_FIRST
+                    self._notices.append(None)  # what was sent while away is in the log
                 except Exception as error:  # the server is away: try again, a little later each time
                     log.warning("Event listener cannot reconnect (%s); retrying in %.2f s", error, backoff)
                     await asyncio.sleep(backoff)
@@ -155,6 +226,17 @@ class EventRelay:
                 await self.catch_up()
             except Exception:
                 log.exception("Reading the event log failed; reading again")
+                self._notices.appendleft(None)
                 await asyncio.sleep(_RECONNECT_FIRST)
                 self._wake.set()
 
+
+def carried_row(event: Event) -> list:
+    return [event.id, event.at.isoformat(), event.topic, event.kind, event.actor_id, event.subject, event.payload]
+
+
+def carried_event(row: list) -> Event:
+    """An event as a notification carried it: what `event_of` reads from its log row."""
+    position, at, topic, kind, actor_id, subject, payload = row
+    return Event(topic=topic, kind=kind, at=datetime.fromisoformat(at).astimezone(timezone.utc),
+                 payload=dict(payload), actor_id=actor_id, subject=subject, id=position, local=False)

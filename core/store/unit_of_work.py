@@ -138,7 +138,8 @@ class Store:
                             tail = self._tail
                         events = await uow.write_history(self.single_writer)
                         if events and self._relaying:
-                            await session.execute(NOTIFY)  # delivered at commit, in commit order
+                            # Delivered at commit, in commit order.
+                            await session.execute(NOTIFY, self.relay.notice(events))
                             self.relay.expect(events)
                             expected = events
                 expected = None
@@ -172,7 +173,7 @@ class Store:
 
     async def _publish(self, events: list[Event]) -> None:
         if self._relaying:
-            await self.relay.committed()  # with other instances' events, in commit order
+            await self.relay.committed(events)  # with other instances' events, in commit order
         else:
             self.bus.publish(events)
 
