@@ -1,25 +1,23 @@
 """One event stream across instances on PostgreSQL (INS1): the event log is the source of
-truth; LISTEN / NOTIFY wakes the instances and, when it can, carries the events too.
+truth, LISTEN / NOTIFY only wakes the instances.
 
 Every write transaction that records events sends a notification on `backline_events` before
-it commits (PostgreSQL delivers it at commit, in commit order). It names the instance that
-sent it and the positions it covers, and carries the events themselves when they fit in a
-notification (under 8,000 bytes). Each instance keeps a connection of its own listening on
-that channel. A notification whose first position follows the last one the instance
-published is published as it is; anything else (a gap left by a transaction that rolled back,
-events too large to carry, a notification it cannot read, the listening connection lost and
-back) makes it read the log from its last position (`id > last`, in order: positions follow
-commit order, core.store.unit_of_work). So an instance's subscribers get every event of the
-cluster once, in commit order, its own included, and reading the log is the exception: the
-store does one statement less per change on every instance, and an event reaches the other
-instances without a read.
+it commits (PostgreSQL delivers it at commit, in commit order), naming the instance that sent
+it and the last position it covers. Each instance keeps a connection of its own listening on
+that channel; when woken by another instance, it reads the log from the last position it
+published (`id > last`, in order: positions follow commit order, core.store.unit_of_work)
+unless an earlier read already went past the notification's position, and publishes what it
+finds to its in-process bus. So an instance's subscribers get every event of the cluster
+once, in commit order, its own included; after the listening connection is lost and comes
+back, the log is read from the same position, and nothing sent meanwhile is missed.
 
-An instance's own notifications are skipped: the command that committed them publishes its
-events itself, straight away when they follow the last position published, else through the
-log. Events this instance committed are published as the objects it built (`local`); events
-another instance committed are marked `local=False`: background reactions (routing,
-supervision following) react to local events only, so each runs once per event in the
-cluster, on the instance that made the change.
+An instance's own notifications only wake it for nothing: they are skipped. The command that
+committed the events publishes them itself: at once when their positions follow on from the
+last one published (nothing can lie between), else after reading the log up to them.
+Events this instance committed are published as the objects it built (`local`); events read
+from the log that other instances committed are marked `local=False`: background reactions
+(routing, supervision following) react to local events only, so each runs once per event in
+the cluster, on the instance that made the change.
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ import logging
 import uuid
 from collections import deque
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -43,9 +41,6 @@ log = logging.getLogger("backline.relay")
 
 CHANNEL = "backline_events"
 NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :notice)")
-# PostgreSQL refuses a notification payload of 8,000 bytes or more; larger events are read
-# from the log.
-NOTICE_LIMIT = 7900
 BATCH = 1000
 _RECONNECT_FIRST, _RECONNECT_LONGEST = 0.05, 2.0
 
@@ -116,15 +111,9 @@ class EventRelay:
             self._local.pop(event.id, None)
 
     def notice(self, events: list[Event]) -> dict[str, str]:
-        """The parameters of NOTIFY for a transaction's events (sorted by position): who sent
-        it, the positions, and the events when they fit."""
-        notice: dict[str, Any] = {"o": self.origin, "f": events[0].id, "l": events[-1].id,
-                                  "e": [carried_row(event) for event in events]}
-        text_ = json.dumps(notice, separators=(",", ":"))
-        if len(text_) > NOTICE_LIMIT:  # ASCII (json escapes the rest): characters are bytes
-            del notice["e"]
-            text_ = json.dumps(notice, separators=(",", ":"))
-        return {"notice": text_}
+        """The parameters of NOTIFY for a transaction's events (sorted by position): the
+        instance that sent it and the last position it covers."""
+        return {"notice": json.dumps({"o": self.origin, "l": events[-1].id}, separators=(",", ":"))}
 
     async def committed(self, events: list[Event]) -> None:
         """After a local commit: publish everything up to and including its events."""
@@ -133,29 +122,18 @@ class EventRelay:
                 await self._read_log()
 
     async def catch_up(self) -> None:
-        """Publish what the notifications received carry, reading the log where they do not
-        follow on."""
+        """Read the log for the notifications received, but those an earlier read covered."""
         async with self._lock:
             while self._notices:
                 notice = self._notices.popleft()
-                if not self._publish_notice(notice):
+                if not self._covered(notice):
                     await self._read_log()
 
-    def _publish_notice(self, notice: dict | None) -> bool:
-        """True when the notice is dealt with without reading the log."""
+    def _covered(self, notice: dict | None) -> bool:
         try:
-            first, last, rows = notice["f"], notice["l"], notice.get("e")
-            if last <= self.last:
-                return True  # read from the log already
-            if first != self.last + 1 or rows is None:
-                return False
-            events = [carried_event(row) for row in rows]
-        except (TypeError, KeyError, ValueError, IndexError):  # not a notice of ours: read the log
+            return notice["l"] <= self.last
+        except (TypeError, KeyError):  # an older instance's, or a reconnection: read
             return False
-        if not self._publish_run(events):
-            return False
-        self.lag_seconds = max(0.0, (datetime.now(timezone.utc) - events[-1].at).total_seconds())
-        return True
 
     def _publish_run(self, events: list[Event]) -> bool:
         """Publishes events whose positions run on from the last one published, with no gap;
@@ -230,13 +208,3 @@ class EventRelay:
                 await asyncio.sleep(_RECONNECT_FIRST)
                 self._wake.set()
 
-
-def carried_row(event: Event) -> list:
-    return [event.id, event.at.isoformat(), event.topic, event.kind, event.actor_id, event.subject, event.payload]
-
-
-def carried_event(row: list) -> Event:
-    """An event as a notification carried it: what `event_of` reads from its log row."""
-    position, at, topic, kind, actor_id, subject, payload = row
-    return Event(topic=topic, kind=kind, at=datetime.fromisoformat(at).astimezone(timezone.utc),
-                 payload=dict(payload), actor_id=actor_id, subject=subject, id=position, local=False)
