@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-import websockets
 
+from bench import light_ws
 from bench.support import REPO, demo_database, describe, login, percentile, sqlite_url, temporary_folder
 
 SUBSCRIBERS = 1000
@@ -39,36 +39,39 @@ LOG_IN = 'mutation { logIn(channel: "voice", ready: false) { __typename } }'
 
 
 class Subscriber:
-    def __init__(self) -> None:
-        self.received: list[tuple[float, str]] = []
-        self.ws = None
-        self.task: asyncio.Task | None = None
+    """One subscriber's socket (bench.light_ws: the client's own cost stays out of the
+    figures) and what it received, with arrival times."""
 
-    async def read(self) -> None:
-        try:
-            async for message in self.ws:
-                self.received.append((time.time(), message))
-        except websockets.ConnectionClosed:
-            pass
+    def __init__(self, ws: light_ws.LightSocket) -> None:
+        self.ws = ws
+
+    @property
+    def received(self) -> list[tuple[float, str]]:
+        return self.ws.received
+
+    def go_live(self) -> None:
+        """From now on messages are kept with their arrival time."""
+        while not self.ws.pending.empty():
+            self.ws.received.append((time.time(), self.ws.pending.get_nowait()))
+        self.ws.live = True
 
 
 async def connect_graphql(url: str, token: str, agent_id: str) -> Subscriber:
-    sub = Subscriber()
-    sub.ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"], max_queue=None)
-    await sub.ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
-    assert json.loads(await sub.ws.recv())["type"] == "connection_ack"
-    await sub.ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": WATCH, "variables": {"agents": [agent_id]}}}))
+    ws = await light_ws.connect(url, "graphql-transport-ws")
+    ws.send_text(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    ws.send_text(json.dumps({"id": "1", "type": "subscribe",
+                             "payload": {"query": WATCH, "variables": {"agents": [agent_id]}}}))
     for _ in range(4):  # the snapshot: one per channel
-        assert json.loads(await sub.ws.recv())["type"] == "next"
-    sub.task = asyncio.create_task(sub.read())
+        assert json.loads(await ws.recv())["type"] == "next"
+    sub = Subscriber(ws)
+    sub.go_live()
     return sub
 
 
 async def connect_bare(url: str) -> Subscriber:
-    sub = Subscriber()
-    sub.ws = await websockets.connect(url, max_queue=None)
-    sub.task = asyncio.create_task(sub.read())
+    sub = Subscriber(await light_ws.connect(url))
+    sub.go_live()
     return sub
 
 
@@ -106,9 +109,7 @@ def figures(subscribers: list[Subscriber]) -> tuple[list[float], list[float], in
 
 
 async def close_all(subscribers: list[Subscriber]) -> None:
-    for sub in subscribers:
-        await sub.ws.close()
-    await asyncio.gather(*(s.task for s in subscribers if s.task), return_exceptions=True)
+    await asyncio.gather(*(sub.ws.close() for sub in subscribers), return_exceptions=True)
 
 
 async def measure_backline(*bases: str) -> tuple[tuple[list[float], list[float], int], str]:
