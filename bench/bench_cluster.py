@@ -28,6 +28,7 @@ import websockets
 from bench.bench_interactions import AGENTS, PAIRS, SECONDS, Desk, cycle
 from bench.bench_presence_fanout import CHANGES, PAUSE, SUBSCRIBERS, measure_backline, report
 from bench.cycle import LOGIN, LOG_IN as VOICE_LOG_IN
+from bench.light_http import LightClient
 from bench.support import agent_targets, describe, login, percentile, temporary_folder
 
 ENV = {"BACKLINE_RATE_LIMIT": "1000000"}
@@ -68,12 +69,10 @@ def instances(url: str, count: int):
 
 async def cycles(bases: list[str], targets: dict[str, str]) -> float:
     """Saturated mutations/s; pair i's agent A on instance i, its agent B on the next one."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with contextlib.AsyncExitStack() as stack:
-        https = [await stack.enter_async_context(httpx.AsyncClient(base_url=b, limits=limits, timeout=30))
-                 for b in bases]
+        https = [await stack.enter_async_context(LightClient(b)) for b in bases]  # bench.light_http
 
-        async def desk(name: str, http: httpx.AsyncClient) -> Desk:
+        async def desk(name: str, http: LightClient) -> Desk:
             body = (await http.post("/graphql", json={"query": LOGIN, "variables": {"u": name}})).json()
             return Desk(http, body["data"]["login"]["token"])
 
