@@ -1,0 +1,198 @@
+"""A wallboard's recent past (WEB2): how many agents were in each state, and how many requests
+waited, at every moment of the last minutes, rebuilt from what the store already keeps: the
+presence changes of the event log (core.presence.service) and the offers' events
+(OfferWaiting, then OfferRinging, OfferAccepted or OfferClosed: core.interactions.routing).
+
+Whose past it counts is whom the caller watches live (SUP3): the agents of the presence
+stream without arguments (core.presence.watch: an administrator everyone, a supervisor the
+teams it leads, an agent its own team) and the requests waiting for the pools the caller
+watches (core.interactions.queue, as `waitingRequests`). The agents are today's members of
+those teams, as the live stream's snapshot counts them, so the history joins the live counts.
+
+The result is a step function: a point when the window opens, one at each moment a count
+changed, one now; each count holds until the next point. A chart drawn from it shows every
+change, however short, which samples at a fixed step would miss.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+
+from sqlalchemy import bindparam, func, or_, select
+
+from core.errors import InvalidInput
+from core.identity.actor import Actor
+from core.interactions.models import Offer
+from core.interactions.queue import pools_watched_by
+from core.interactions.work import TOPIC as INTERACTION_TOPIC
+from core.interactions.work import subject as interaction_subject
+from core.presence.service import TOPIC as PRESENCE_TOPIC
+from core.presence.state import PresenceState
+from core.presence.watch import resolve_audience, watched_members
+from core.store.history import EventRecord
+
+MAX_MINUTES = 24 * 60
+# The states a wallboard counts agents in (logged off is everyone else).
+COUNTED = (PresenceState.READY, PresenceState.NOT_READY, PresenceState.BUSY, PresenceState.WRAP_UP)
+# An offer waits from OfferWaiting until it rings, is taken or is closed.
+WAITS, STOPS_WAITING = "OfferWaiting", ("OfferRinging", "OfferAccepted", "OfferClosed")
+BEFORE_ALL = datetime.min.replace(tzinfo=timezone.utc)  # when the states the window opens with are set
+CHUNK = 500  # ids per IN list: well under SQLite's bound on parameters
+
+_LOG, _OFFER = EventRecord.__table__, Offer.__table__
+# The newest position written before a time: everything after it is the window. The log has no
+# index on time; read backwards by position, this stops at the window's start.
+_LAST_BEFORE = select(_LOG.c.id).where(_LOG.c.at < bindparam("since")).order_by(_LOG.c.id.desc()).limit(1)
+_PRESENCE_AFTER = (select(_LOG.c.id, _LOG.c.at, _LOG.c.payload)
+                   .where(_LOG.c.topic == PRESENCE_TOPIC, _LOG.c.id > bindparam("boundary")).order_by(_LOG.c.id))
+# Each agent's last change per channel up to the window: its state when the window opened.
+_LAST_CHANGE_PER_CHANNEL = select(_LOG.c.payload).where(_LOG.c.id.in_(
+    select(func.max(_LOG.c.id)).where(
+        _LOG.c.topic == PRESENCE_TOPIC, _LOG.c.id <= bindparam("boundary"),
+        _LOG.c.subject.in_(bindparam("subjects", expanding=True)))
+    .group_by(_LOG.c.subject, _LOG.c.payload["channel"].as_string())))
+_OFFER_EVENTS = (select(_LOG.c.id, _LOG.c.at, _LOG.c.kind, _LOG.c.payload)
+                 .where(_LOG.c.topic == INTERACTION_TOPIC, _LOG.c.kind.in_((WAITS, *STOPS_WAITING)),
+                        _LOG.c.subject.in_(bindparam("subjects", expanding=True))).order_by(_LOG.c.id))
+
+
+@dataclass(frozen=True)
+class BoardPoint:
+    at: datetime
+    agents: dict[PresenceState, int]  # agents with a channel (the channel asked for) in each counted state
+    waiting: int  # requests waiting for an agent
+
+
+@dataclass(frozen=True)
+class BoardHistory:
+    since: datetime
+    until: datetime
+    channel: str | None
+    points: list[BoardPoint]
+
+
+async def board_history(backline, actor: Actor, minutes: int = 60, channel: str | None = None) -> BoardHistory:
+    """The counts over the last `minutes` (1 to a day), on every channel or on `channel`."""
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise InvalidInput(f"Ask for 1 to {MAX_MINUTES} minutes of history.", field="minutes")
+    if channel is not None:
+        backline.channels.get(channel)  # NotFound for a channel that is not enabled
+    channels = [channel] if channel is not None else list(backline.channels.names())
+    until = backline.clock.now()
+    since = until - timedelta(minutes=minutes)
+    async with backline.store.read() as session:
+        boundary = (await session.execute(_LAST_BEFORE, {"since": since})).scalar_one_or_none() or 0
+        audience = await resolve_audience(session, actor)
+        agents = [uid for uid, _ in await watched_members(session, audience)]
+        presence = await _presence_changes(session, backline.presence, agents, channels, boundary)
+        waiting = await _waiting_changes(session, actor, since, until, channel)
+    return BoardHistory(since, until, channel, _sweep(since, until, presence, waiting))
+
+
+# A change: (when, position, what, value): what is ("agent", user, channel) with a state, or
+# ("offer", id) with whether it waits from then on.
+Change = tuple[datetime, int, tuple, object]
+
+
+async def _presence_changes(session, presence_service, agents: list[int], channels: list[str],
+                            boundary: int) -> list[Change]:
+    """Every watched agent's state on each channel when the window opened (at position 0),
+    then its changes in the window."""
+    watched, wanted = set(agents), set(channels)
+    changes: list[Change] = []
+    changed: set[tuple[int, str]] = set()
+    for row in (await session.execute(_PRESENCE_AFTER, {"boundary": boundary})).all():
+        p = row.payload
+        if p["userId"] in watched and p["channel"] in wanted:
+            changes.append((row.at, row.id, ("agent", p["userId"], p["channel"]), PresenceState(p["state"])))
+            changed.add((p["userId"], p["channel"]))
+    # Not changed since: in the state they are in now (a change is always recorded).
+    start: dict[tuple[int, str], PresenceState] = {
+        (uid, p.channel): p.state for uid, states in (await presence_service.presence_of(session, agents)).items()
+        for p in states if p.channel in wanted}
+    # Changed since: as their last change before the window left them, else never logged in.
+    for key in changed:
+        start[key] = PresenceState.LOGGED_OFF
+    subjects = sorted({f"agent:{uid}" for uid, _ in changed})
+    if boundary and subjects:
+        for part in _chunks(subjects):
+            for (p,) in (await session.execute(_LAST_CHANGE_PER_CHANNEL, {"boundary": boundary, "subjects": part})).all():
+                if (p["userId"], p["channel"]) in changed:
+                    start[(p["userId"], p["channel"])] = PresenceState(p["state"])
+    opening = [(BEFORE_ALL, 0, ("agent", uid, ch), state) for (uid, ch), state in start.items()]
+    return opening + changes
+
+
+async def _waiting_changes(session, actor: Actor, since: datetime, until: datetime,
+                           channel: str | None) -> list[Change]:
+    """When each request the caller may watch started and stopped waiting, for the requests
+    open at some moment of the window."""
+    query = select(_OFFER.c.id, _OFFER.c.interaction_id).where(
+        _OFFER.c.created_at <= until, or_(_OFFER.c.closed_at.is_(None), _OFFER.c.closed_at >= since))
+    pools = pools_watched_by(actor)
+    if pools is not None:
+        query = query.where(_OFFER.c.target_id.in_(pools))
+    if channel is not None:
+        query = query.where(_OFFER.c.channel == channel)
+    offers = (await session.execute(query)).all()
+    ids = {offer_id for offer_id, _ in offers}
+    changes: list[Change] = []
+    for part in _chunks(sorted({interaction_subject(i) for _, i in offers})):
+        for row in (await session.execute(_OFFER_EVENTS, {"subjects": part})).all():
+            if row.payload.get("offerId") in ids:
+                changes.append((row.at, row.id, ("offer", row.payload["offerId"]), row.kind == WAITS))
+    return changes
+
+
+def _sweep(since: datetime, until: datetime, *streams: list[Change]) -> list[BoardPoint]:
+    """The counts as a step function: a point at `since` (every change up to then applied),
+    then one wherever a count changed, then one at `until`."""
+    changes = sorted((c for stream in streams for c in stream), key=lambda c: (c[0], c[1]))
+    states: dict[tuple[int, str], PresenceState] = {}
+    per_agent: dict[int, Counter] = {}  # user -> how many of their channels are in each state
+    agents: Counter = Counter()  # state -> agents with at least one channel in it
+    waiting: set[int] = set()
+
+    def apply(what: tuple, value) -> None:
+        if what[0] == "offer":
+            (waiting.add if value else waiting.discard)(what[1])
+            return
+        _, uid, _channel = what
+        mine = per_agent.setdefault(uid, Counter())
+        old = states.get((uid, _channel))
+        if old is not None:
+            mine[old] -= 1
+            if mine[old] == 0:
+                agents[old] -= 1
+        states[(uid, _channel)] = value
+        mine[value] += 1
+        if mine[value] == 1:
+            agents[value] += 1
+
+    def point(at: datetime) -> BoardPoint:
+        return BoardPoint(at, {state: agents[state] for state in COUNTED}, len(waiting))
+
+    i = 0
+    while i < len(changes) and changes[i][0] <= since:
+        apply(changes[i][2], changes[i][3])
+        i += 1
+    points = [point(since)]
+    while i < len(changes) and changes[i][0] <= until:  # later: committed since `until` was read
+        at = changes[i][0]
+        while i < len(changes) and changes[i][0] == at:  # one commit's changes are one point
+            apply(changes[i][2], changes[i][3])
+            i += 1
+        now = point(at)
+        if (now.agents, now.waiting) != (points[-1].agents, points[-1].waiting):
+            points.append(now)
+    if points[-1].at < until:
+        points.append(point(until))
+    return points
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
