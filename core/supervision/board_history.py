@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from core.errors import InvalidInput
 from core.identity.actor import Actor
-from core.interactions.models import Offer
+from core.interactions.models import Offer, OfferState
 from core.interactions.queue import pools_watched_by
 from core.interactions.work import TOPIC as INTERACTION_TOPIC
 from core.interactions.work import subject as interaction_subject
@@ -56,6 +56,10 @@ _PRESENCE_AFTER = (select(_LOG.c.id, _LOG.c.at, _LOG.c.payload)
 _EVENTS_BACK_FROM = (select(_LOG.c.id, _LOG.c.topic, _LOG.c.payload)
                      .where(_LOG.c.subject == bindparam("subject"), _LOG.c.id <= bindparam("before"))
                      .order_by(_LOG.c.id.desc()).limit(BACK_PAGE))
+# The requests with an offer event in the window.
+_OFFERS_AFTER = select(_LOG.c.payload["offerId"].as_integer().label("offerId")).where(
+    _LOG.c.topic == INTERACTION_TOPIC, _LOG.c.id > bindparam("boundary"), _LOG.c.kind.in_((WAITS, *STOPS_WAITING)))
+# Every offer event of some interactions (through the subject's index).
 _OFFER_EVENTS = (select(_LOG.c.id, _LOG.c.at, _LOG.c.kind, _LOG.c.payload)
                  .where(_LOG.c.topic == INTERACTION_TOPIC, _LOG.c.kind.in_((WAITS, *STOPS_WAITING)),
                         _LOG.c.subject.in_(bindparam("subjects", expanding=True))).order_by(_LOG.c.id))
@@ -90,7 +94,7 @@ async def board_history(backline, actor: Actor, minutes: int = 60, channel: str 
         audience = await resolve_audience(session, actor)
         agents = [uid for uid, _ in await watched_members(session, audience)]
         presence = await _presence_changes(session, backline.presence, agents, channels, boundary)
-        waiting = await _waiting_changes(session, actor, since, until, channel)
+        waiting = await _waiting_changes(session, actor, boundary, channel)
     return BoardHistory(since, until, channel, _sweep(since, until, presence, waiting))
 
 
@@ -104,6 +108,12 @@ async def _presence_changes(session, presence_service, agents: list[int], channe
     """Every watched agent's state on each channel when the window opened (at position 0),
     then its changes in the window."""
     watched, wanted = set(agents), set(channels)
+    # Not changed in the window: in the state they are in now (every change is recorded). Read
+    # before the window's changes: a change committed between the two reads (each may see newer
+    # commits) is then among the changes, and its state is not taken for the whole window.
+    start: dict[tuple[int, str], PresenceState] = {
+        (uid, p.channel): p.state for uid, states in (await presence_service.presence_of(session, agents)).items()
+        for p in states if p.channel in wanted}
     changes: list[Change] = []
     changed: set[tuple[int, str]] = set()
     for row in (await session.execute(_PRESENCE_AFTER, {"boundary": boundary})).all():
@@ -111,11 +121,7 @@ async def _presence_changes(session, presence_service, agents: list[int], channe
         if p["userId"] in watched and p["channel"] in wanted:
             changes.append((row.at, row.id, ("agent", p["userId"], p["channel"]), PresenceState(p["state"])))
             changed.add((p["userId"], p["channel"]))
-    # Not changed since: in the state they are in now (a change is always recorded).
-    start: dict[tuple[int, str], PresenceState] = {
-        (uid, p.channel): p.state for uid, states in (await presence_service.presence_of(session, agents)).items()
-        for p in states if p.channel in wanted}
-    # Changed since: as their last change before the window left them, else never logged in.
+    # Changed in the window: as their last change before the window left them, else never logged in.
     for key in changed:
         start[key] = PresenceState.LOGGED_OFF
     if boundary:
@@ -144,18 +150,21 @@ async def _states_before(session, uid: int, channels: set[str], boundary: int) -
     return found
 
 
-async def _waiting_changes(session, actor: Actor, since: datetime, until: datetime,
-                           channel: str | None) -> list[Change]:
-    """When each request the caller may watch started and stopped waiting, for the requests
-    open at some moment of the window."""
-    query = select(_OFFER.c.id, _OFFER.c.interaction_id).where(
-        _OFFER.c.created_at <= until, or_(_OFFER.c.closed_at.is_(None), _OFFER.c.closed_at >= since))
+async def _waiting_changes(session, actor: Actor, boundary: int, channel: str | None) -> list[Change]:
+    """When each request the caller may watch started and stopped waiting, for the requests that
+    may have waited in the window: those with an offer event in it, and those waiting now (the
+    offers have no index on time; the log's window and the offers' state are indexed)."""
+    in_window = sorted({row.offerId for row in (await session.execute(_OFFERS_AFTER, {"boundary": boundary})).all()
+                        if row.offerId is not None})
+    base = select(_OFFER.c.id, _OFFER.c.interaction_id)
     pools = pools_watched_by(actor)
     if pools is not None:
-        query = query.where(_OFFER.c.target_id.in_(pools))
+        base = base.where(_OFFER.c.target_id.in_(pools))
     if channel is not None:
-        query = query.where(_OFFER.c.channel == channel)
-    offers = (await session.execute(query)).all()
+        base = base.where(_OFFER.c.channel == channel)
+    offers = set((await session.execute(base.where(_OFFER.c.state == OfferState.WAITING))).all())
+    for part in _chunks(in_window):
+        offers |= set((await session.execute(base.where(_OFFER.c.id.in_(part)))).all())
     ids = {offer_id for offer_id, _ in offers}
     changes: list[Change] = []
     for part in _chunks(sorted({interaction_subject(i) for _, i in offers})):
