@@ -35,6 +35,16 @@ const seconds = (iso) => new Date(iso).getTime() / 1000; // uPlot time: seconds,
 // Each count holds until the next point (the history is a step function), so the lines step.
 const stepped = uPlot.paths.stepped({ align: 1 });
 
+/** The points of the last hour before `now`, the one in effect an hour ago kept (moved to then):
+ * the lines step, so it holds until the next. */
+function lastHour(h, now) {
+  const from = now - HOUR;
+  const later = h[0].findIndex((x) => x > from);
+  const k = later < 0 ? h[0].length - 1 : later - 1;
+  if (k <= 0) return h;
+  return h.map((a, i) => i === 0 ? [Math.max(a[k], from), ...a.slice(k + 1)] : a.slice(k));
+}
+
 function Chart({ title, series, data }) {
   const box = useRef(null);
   const plot = useRef(null);
@@ -124,10 +134,9 @@ function Board({ me }) {
     // No live point at once: until the streams' snapshots are in, the figures are not whole.
     const sample = () => setHistory((h) => {
       const x = Date.now() / 1000;
-      const keep = h[0].findIndex((s) => s > x - HOUR);
-      const cut = (a) => keep < 0 ? [] : a.slice(keep);
+      const kept = lastHour(h, x);
       const v = latest.current;
-      return [[...cut(h[0]), x], ...STATES.map((_, i) => [...cut(h[i + 1]), v.counts[i]]), [...cut(h[5]), v.waitingCount]];
+      return [[...kept[0], x], ...STATES.map((_, i) => [...kept[i + 1], v.counts[i]]), [...kept[5], v.waitingCount]];
     });
     const timer = setInterval(sample, SAMPLE_EVERY);
     return () => clearInterval(timer);
