@@ -84,6 +84,7 @@ def test_web1_story_call_controls_voicemail_by_keypad_and_email_reply(browser, i
     # Keypad digits on the call.
     desk.xpath(card + "//form[@class='keypad']//input").send_keys("12#")
     desk.click(button("Send", card + "//form[@class='keypad']"))
+    desk.wait(lambda: desk.text(card + "//*[@data-testid='dtmf-sent']") == "Sent: 12#", "the digits said back")
     desk.wait(lambda: "DtmfSent" in [e["node"]["kind"] for e in
                                      integration(EVENTS, {"id": call["id"]})["interaction"]["history"]["edges"]],
               "the digits sent")

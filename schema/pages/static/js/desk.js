@@ -155,10 +155,18 @@ function Transcript({ interaction }) {
 
 function InteractionCard({ me, it, selected, onSelect, refresh }) {
   const [error, setError] = useState(null);
+  const [sent, setSent] = useState(null); // the keypad digits last sent, said back to the agent
   const mine = it.parties.find((p) => p.userId === me.id && p.state !== "LEFT");
   const ops = new Set(it.allowedOperations);
   const run = (mutation, vars) => guarded(setError, async () => { await act(mutation, vars); refresh(); })();
-  const dtmf = (event) => { event.preventDefault(); const f = event.currentTarget; run(M.dtmf, { id: it.id, d: f.digits.value }); f.digits.value = ""; };
+  const dtmf = guarded(setError, async (event) => {
+    event.preventDefault();
+    const f = event.currentTarget;
+    const d = f.digits.value;
+    f.digits.value = "";
+    await act(M.dtmf, { id: it.id, d });
+    setSent(d);
+  });
   const starter = it.kind === "CONSULTATION" && mine && mine.role === "OWNER";
   return html`<article class=${"card interaction" + (selected ? " selected" : "")} data-testid="interaction" data-id=${it.id}
       data-channel=${it.channel} data-kind=${it.kind} aria-label=${`${it.channel} ${it.kind} ${it.id}`}>
@@ -181,7 +189,7 @@ function InteractionCard({ me, it, selected, onSelect, refresh }) {
       <button class="danger" onClick=${() => run(M.byId("release"), { id: it.id })}>${t("call.release")}</button>
     </div>
     ${ops.has("DTMF") && html`<form class="keypad" onSubmit=${dtmf}><label>${t("call.keypad")} <input name="digits" pattern="[0-9*#]+" inputmode="tel" required /></label>
-      <button type="submit">${t("call.send")}</button></form>`}
+      <button type="submit">${t("call.send")}</button>${sent && html` <small role="status" data-testid="dtmf-sent">${t("call.sent", { digits: sent })}</small>`}</form>`}
     ${TEXT_CHANNELS.has(it.channel) && html`<${Transcript} interaction=${it} />`}
     <${ErrorLine} error=${error} /></article>`;
 }
