@@ -30,6 +30,7 @@ from schema import streams
 from schema import offers
 from schema import wrap_up
 from schema import waiting
+from schema import wallboard_history
 from schema.auth import protect
 from schema.channel_fields import guard_channel_fields
 from schema.clean_text import check_text
@@ -42,7 +43,7 @@ log = logging.getLogger("backline.api")
 
 QUERIES = (identity.Query, channels.Query, presence.Query, directory.Query, messages.Query, voicemail.Query,
            interactions.Query, transcripts.Query, im.Query, customer_chat.Query, supervision.Query, streams.Query,
-           offers.Query, wrap_up.Query, waiting.Query)
+           offers.Query, wrap_up.Query, waiting.Query, wallboard_history.Query)
 MUTATIONS = (identity.Mutation, presence.Mutation, directory.Mutation, messages.Mutation, voicemail.Mutation,
              interactions.Mutation, transcripts.Mutation, im.Mutation, customer_chat.Mutation, supervision.Mutation,
              wrap_up.Mutation, channel_credentials.Mutation)

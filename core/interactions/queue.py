@@ -71,16 +71,26 @@ class WaitingRequest:
     from_name: str | None  # the customer's address, or the agent asking
 
 
+def pools_watched_by(actor):
+    """The ids of the pools (queue, group, skill, routing point) whose waiting requests `actor`
+    may watch, as a subquery: a supervisor's, those with a member of a team they lead (SUP3);
+    an agent's, those they belong to. None for an administrator, who watches every one. Also
+    the audience of a wallboard's history of waiting requests (core.supervision.board_history)."""
+    if actor.is_administrator:
+        return None
+    member, user = TargetMember.__table__, User.__table__
+    return select(member.c.target_id).join(user, user.c.id == member.c.user_id).where(
+        (user.c.team_id.in_(sorted(actor.supervised_team_ids))) | (member.c.user_id == actor.user_id))
+
+
 async def waiting_seen_by(session, actor) -> list[WaitingRequest]:
     """The requests waiting now that `actor` may watch, oldest first (WEB2): an administrator
     every one; a supervisor those waiting for a pool with a member of a team they lead; an
     agent those waiting for a pool they are a member of. Only who asks and for whom: a
     waiting customer's interaction is read through `interaction(id)`, under its own rules."""
     query = select(Offer).where(_OFFER.c.state == OfferState.WAITING)
-    if not actor.is_administrator:
-        member, user = TargetMember.__table__, User.__table__
-        pools = select(member.c.target_id).join(user, user.c.id == member.c.user_id).where(
-            (user.c.team_id.in_(sorted(actor.supervised_team_ids))) | (member.c.user_id == actor.user_id))
+    pools = pools_watched_by(actor)
+    if pools is not None:
         query = query.where(_OFFER.c.target_id.in_(pools))
     offers = list((await session.execute(query.order_by(_OFFER.c.id))).scalars().all())
     places = await positions(session, offers)

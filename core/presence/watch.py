@@ -90,7 +90,9 @@ async def resolve_audience(session, actor: Actor, agent_ids: Sequence[int] | Non
     return Audience(team_ids=teams, user_ids=frozenset({actor.user_id}))
 
 
-async def _members(session, audience: Audience) -> list[tuple[int, int | None]]:
+async def watched_members(session, audience: Audience) -> list[tuple[int, int | None]]:
+    """The agents (id, team) an audience covers now, in id order: everyone is every user but
+    administrators. Also whose past a wallboard's history counts (core.supervision.board_history)."""
     statement = select(User.id, User.team_id).where(col(User.role) != Role.ADMINISTRATOR)
     if not audience.everyone:
         statement = select(User.id, User.team_id).where(
@@ -105,7 +107,7 @@ async def presence_snapshot(service: "PresenceService", actor: Actor, agent_ids:
     this: a change committed while it reads must not be missed."""
     async with service.store.read() as session:
         audience = await resolve_audience(session, actor, agent_ids, group_id, team_id)
-        members = await _members(session, audience)
+        members = await watched_members(session, audience)
         presence = await service.presence_of(session, [uid for uid, _ in members])
     now = service.clock.now()
     return audience, [PresenceUpdate(p, team, now, None, True) for uid, team in members for p in presence[uid]]

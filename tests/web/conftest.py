@@ -9,17 +9,29 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.servers import REPO, server_process
+from tests.support.servers import REPO, free_port, server_process
 from tests.web.browser import Page, chromium, require_chromium
 
 
 @pytest.fixture
-def web_server(sqlite_database_url: str, tmp_path: Path):
-    require_chromium()
-    # As plugins.toml, with after-call work on voice (WRP1) and no SMTP listener to collide.
+def mail_port() -> int:
+    """The web server's inbound SMTP port: a free one, so that parallel servers do not collide."""
+    return free_port()
+
+
+@pytest.fixture
+def web_plugins(mail_port: int) -> str:
+    """The web server's plugins.toml: the repository's, with after-call work on voice (WRP1) and
+    inbound mail on a port of its own. A story that needs another setting overrides this fixture."""
     plugins = (REPO / "plugins.toml").read_text()
-    plugins = plugins.replace("wrap_up = false", "wrap_up = true", 1).replace("smtp_port = 2525", "smtp_port = 0", 1)
-    (tmp_path / "plugins.toml").write_text(plugins)
+    return plugins.replace("wrap_up = false", "wrap_up = true", 1).replace(
+        "smtp_port = 2525", f"smtp_port = {mail_port}", 1)
+
+
+@pytest.fixture
+def web_server(sqlite_database_url: str, tmp_path: Path, web_plugins: str):
+    require_chromium()
+    (tmp_path / "plugins.toml").write_text(web_plugins)
     with server_process(sqlite_database_url, {"BACKLINE_PLUGINS_FILE": str(tmp_path / "plugins.toml")}) as base:
         yield base
 

@@ -1,8 +1,12 @@
 """WEB2 and SUP3 on the wallboard, in a real browser with the network cut: a team lead sees
 the agents of the team it leads and no other; a request waiting in a queue is counted with its
-waiting time; monitor, coach, barge-in and stop from an agent's row act on the server."""
+waiting time; the charts of the last hour open with what happened before the page did
+(wallboardHistory); monitor, coach, barge-in and stop from an agent's row act on the server."""
 
 from __future__ import annotations
+
+import json
+import time
 
 import httpx
 
@@ -18,6 +22,16 @@ TRANSFER = "mutation($i: ID!, $t: ID!) { transfer(interactionId: $i, targetId: $
 WAITING_CALL = """mutation { createCustomerInteraction(input: {to: "queue:support", from: "+33699999999"}) {
   __typename } }"""
 SUPERVISIONS = "{ mySupervisions { agentId mode } }"
+
+
+def plotted(board, chart: str) -> list[list]:
+    """What a chart draws: [x seconds, then one list per series] (its data-plot)."""
+    return json.loads(board.css(f"figure[aria-label='{chart}']").get_attribute("data-plot"))
+
+
+def before(plot: list[list], moment: float, series: int) -> list:
+    """A series' values at the points before `moment`, in order."""
+    return [y for x, y in zip(plot[0], plot[series]) if x < moment]
 
 
 def test_web2_team_lead_sees_its_team_waiting_requests_and_supervises_from_a_row(browser, integration, web_server):
@@ -51,6 +65,18 @@ def test_web2_team_lead_sees_its_team_waiting_requests_and_supervises_from_a_row
     board.wait(lambda: board.xpath(f"//tr[@data-queue='{queue['name']}']/td[@data-testid='waiting']").text == "2",
                "the customer waiting with no agent yet")
     board.shot("waiting")
+    # Opened again, the charts start an hour back, with every change before the page opened:
+    # Camille ready, then busy with the call, still hers while its transfer waits (TRF3); 0, 1, 2 waiting.
+    opened = time.time()
+    board.driver.refresh()
+    board.wait(lambda: len(plotted(board, "Waiting requests")[0]) >= 4, "the history in the charts")
+    queue_plot, agents_plot = plotted(board, "Waiting requests"), plotted(board, "Agents by state")
+    assert opened - 3600 - 60 < queue_plot[0][0] < opened - 3600 + 60
+    assert before(queue_plot, opened, 1) == [0, 0, 0, 1, 2]
+    assert before(agents_plot, opened, 1) == [0, 1, 0, 0, 0]  # ready
+    assert before(agents_plot, opened, 3) == [0, 0, 1, 1, 1]  # busy
+    board.driver.execute_script("document.getElementById('charts-h').scrollIntoView()")
+    board.shot("charts-history")
     # Monitor, then barge in, then stop, from Camille's row.
     row = "//tr[@data-agent='Camille Martin']"
     board.click(row + "//button[normalize-space()='Monitor']")

@@ -32,6 +32,7 @@ const Q = {
   messagesLive: "subscription($after: String) { messageReceived(after: $after) { id kind priority title text read sentAt cursor } }",
   mailboxes: "{ mailboxes { id name kind newCount totalCount messageWaiting } }",
   mailboxesLive: "subscription($after: String) { mailboxChanged(after: $after) { id name kind newCount totalCount messageWaiting cursor } }",
+  voicemails: "query($s: ID!) { voicemails(sessionId: $s, first: 20) { edges { node { id caller durationSeconds leftAt heard } } } }",
 };
 
 const M = {
@@ -52,9 +53,10 @@ const M = {
   done: `mutation($id: ID!) { r: markDone(interactionId: $id) { ${IR} } }`,
   wrapUp: `mutation($id: ID!, $codes: [String!], $note: String) { r: completeWrapUp(interactionId: $id, codes: $codes, note: $note) { ${R} } }`,
   read: `mutation($id: ID!) { r: markMessageRead(id: $id) { ${R} } }`,
-  openVm: `mutation($m: ID!) { r: openVoicemail(mailboxId: $m) { ${R} ... on VoicemailSession { id state triesLeft } } }`,
-  vmDtmf: `mutation($s: ID!, $d: String!) { r: sendVoicemailDtmf(sessionId: $s, digits: $d) { ${R} ... on VoicemailSession { id state triesLeft } } }`,
-  closeVm: `mutation($s: ID!) { r: closeVoicemail(sessionId: $s) { ${R} ... on VoicemailSession { id state triesLeft } } }`,
+  openVm: `mutation($m: ID!) { r: openVoicemail(mailboxId: $m) { ${R} ... on VoicemailSession { id state triesLeft pinRejected } } }`,
+  vmDtmf: `mutation($s: ID!, $d: String!) { r: sendVoicemailDtmf(sessionId: $s, digits: $d) { ${R} ... on VoicemailSession { id state triesLeft pinRejected } } }`,
+  closeVm: `mutation($s: ID!) { r: closeVoicemail(sessionId: $s) { ${R} ... on VoicemailSession { id state triesLeft pinRejected } } }`,
+  heard: `mutation($s: ID!, $v: ID!) { r: markVoicemailHeard(sessionId: $s, voicemailId: $v) { ${R} ... on Voicemail { id heard } } }`,
   // The Action menu's kinds, each the mutation it stands for (the server says which are available).
   CALL: `mutation($t: ID!, $c: String) { r: callTarget(targetId: $t, channel: $c) { ${IR} } }`,
   CONSULT: `mutation($i: ID!, $t: ID!, $c: String) { r: startConsultation(interactionId: $i, targetId: $t, channel: $c) { ${IR} } }`,
@@ -153,10 +155,18 @@ function Transcript({ interaction }) {
 
 function InteractionCard({ me, it, selected, onSelect, refresh }) {
   const [error, setError] = useState(null);
+  const [sent, setSent] = useState(null); // the keypad digits last sent, said back to the agent
   const mine = it.parties.find((p) => p.userId === me.id && p.state !== "LEFT");
   const ops = new Set(it.allowedOperations);
   const run = (mutation, vars) => guarded(setError, async () => { await act(mutation, vars); refresh(); })();
-  const dtmf = (event) => { event.preventDefault(); const f = event.currentTarget; run(M.dtmf, { id: it.id, d: f.digits.value }); f.digits.value = ""; };
+  const dtmf = guarded(setError, async (event) => {
+    event.preventDefault();
+    const f = event.currentTarget;
+    const d = f.digits.value;
+    f.digits.value = "";
+    await act(M.dtmf, { id: it.id, d });
+    setSent(d);
+  });
   const starter = it.kind === "CONSULTATION" && mine && mine.role === "OWNER";
   return html`<article class=${"card interaction" + (selected ? " selected" : "")} data-testid="interaction" data-id=${it.id}
       data-channel=${it.channel} data-kind=${it.kind} aria-label=${`${it.channel} ${it.kind} ${it.id}`}>
@@ -179,7 +189,7 @@ function InteractionCard({ me, it, selected, onSelect, refresh }) {
       <button class="danger" onClick=${() => run(M.byId("release"), { id: it.id })}>${t("call.release")}</button>
     </div>
     ${ops.has("DTMF") && html`<form class="keypad" onSubmit=${dtmf}><label>${t("call.keypad")} <input name="digits" pattern="[0-9*#]+" inputmode="tel" required /></label>
-      <button type="submit">${t("call.send")}</button></form>`}
+      <button type="submit">${t("call.send")}</button>${sent && html` <small role="status" data-testid="dtmf-sent">${t("call.sent", { digits: sent })}</small>`}</form>`}
     ${TEXT_CHANNELS.has(it.channel) && html`<${Transcript} interaction=${it} />`}
     <${ErrorLine} error=${error} /></article>`;
 }
@@ -281,19 +291,29 @@ function Messages() {
 function Voicemail() {
   const [boxes, setBoxes] = useState([]);
   const [vm, setVm] = useState(null);
+  const [messages, setMessages] = useState([]);
   const [error, setError] = useState(null);
   useEffect(() => {
     gql(Q.mailboxes).then((d) => setBoxes(d.mailboxes), (e) => setError(e.message));
-    return stream(Q.mailboxesLive, {}, "mailboxChanged", (b) => setBoxes((list) => [...list.filter((x) => x.id !== b.id), b]));
+    // A change replaces its mailbox where it is: the list keeps its order.
+    return stream(Q.mailboxesLive, {}, "mailboxChanged", (b) => setBoxes((list) =>
+      list.some((x) => x.id === b.id) ? list.map((x) => x.id === b.id ? b : x) : [...list, b]));
   }, []);
-  const open = (m) => guarded(setError, async () => setVm(await act(M.openVm, { m })))();
-  const keypad = guarded(setError, async (event) => { event.preventDefault(); const f = event.currentTarget; setVm(await act(M.vmDtmf, { s: vm.id, d: f.digits.value })); f.digits.value = ""; });
-  const hangUp = () => guarded(setError, async () => { await act(M.closeVm, { s: vm.id }); setVm(null); })();
+  // Once the PIN is accepted (VM2) the mailbox's messages are listed, newest first.
+  const list = (session) => gql(Q.voicemails, { s: session.id }).then((d) => setMessages(d.voicemails.edges.map((e) => e.node)));
+  const opened = async (session) => { setVm(session); if (session.state === "OPEN") await list(session); };
+  const open = (m) => guarded(setError, async () => opened(await act(M.openVm, { m })))();
+  const keypad = guarded(setError, async (event) => { event.preventDefault(); const f = event.currentTarget; const d = f.digits.value; f.digits.value = ""; await opened(await act(M.vmDtmf, { s: vm.id, d })); });
+  const hear = (v) => guarded(setError, async () => { await act(M.heard, { s: vm.id, v }); await list(vm); })();
+  const hangUp = () => guarded(setError, async () => { await act(M.closeVm, { s: vm.id }); setVm(null); setMessages([]); })();
   return html`<section class="card" aria-labelledby="vm-h"><h2 id="vm-h">${t("vm.title")}</h2>
     <ul>${boxes.map((b) => html`<li data-mailbox=${b.name}>${b.messageWaiting && html`<span class="mwi" title=${t("vm.waiting")} aria-label=${t("vm.waiting")}>✉</span>`}
       ${b.name} · ${t("vm.new", { n: b.newCount })} <button onClick=${() => open(b.id)}>${t("vm.call")}</button></li>`)}</ul>
-    ${vm && html`<div><p role="status">${t("vm.session", { state: vm.state })} · ${t("vm.tries", { n: vm.triesLeft })}</p>
-      <form onSubmit=${keypad}><label>${t("vm.pin")} <input name="digits" inputmode="tel" pattern="[0-9*#]+" required /></label><button type="submit">${t("call.send")}</button></form>
+    ${vm && html`<div><p role="status" data-testid="vm-session" data-state=${vm.state}>${t("vm.session", { state: t("vm.state." + vm.state) })} · ${t("vm.tries", { n: vm.triesLeft })}${vm.pinRejected ? ` · ${t("vm.rejected")}` : ""}</p>
+      ${vm.state === "AUTHENTICATING" && html`<form onSubmit=${keypad}><label>${t("vm.pin")} <input name="digits" inputmode="tel" pattern="[0-9*#]+" required /></label><button type="submit">${t("call.send")}</button></form>`}
+      ${vm.state === "OPEN" && html`<ul aria-label=${t("vm.messages")}>${messages.length === 0 ? html`<li class="muted">${t("vm.none")}</li>` : messages.map((v) => html`<li data-testid="voicemail" class=${v.heard ? "" : "unread"}>
+        <small>${time(v.leftAt)}</small> ${t("vm.from", { caller: v.caller, s: v.durationSeconds })}
+        ${!v.heard && html`<button onClick=${() => hear(v.id)}>${t("vm.heard")}</button>`}</li>`)}</ul>`}
       <button onClick=${hangUp}>${t("vm.hangup")}</button></div>`}
     <${ErrorLine} error=${error} /></section>`;
 }

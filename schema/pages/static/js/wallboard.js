@@ -16,6 +16,9 @@ const Q = {
     parties { userId displayName role state } offers { id state targetName createdAt } } } }`,
   supervisions: "{ mySupervisions { id agentId mode } }",
   waiting: "{ waitingRequests { offerId targetName waitingSince } }",
+  // The charts' last hour before the page opened, from the server's history (same audience as the streams).
+  history: `{ r: wallboardHistory(minutes: 60) { ${R}
+    ... on WallboardHistory { until points { at ready notReady busy wrapUp waiting } } } }`,
 };
 const WAITING_EVERY = 3000; // ms: the waiting requests are read again (and on every team change)
 const M = {
@@ -24,18 +27,35 @@ const M = {
   stop: `mutation($s: ID!) { r: stopMonitoring(supervisionId: $s) { ${R} } }`,
 };
 const STATES = ["READY", "NOT_READY", "BUSY", "WRAP_UP"];
+const POINT_FIELDS = ["ready", "notReady", "busy", "wrapUp", "waiting"]; // a history point's counts, in chart order
 const HOUR = 3600;
+const SAMPLE_EVERY = 10000; // ms: a live point from the streams' figures
+const seconds = (iso) => new Date(iso).getTime() / 1000; // uPlot time: seconds, to the millisecond
+
+// Each count holds until the next point (the history is a step function), so the lines step.
+const stepped = uPlot.paths.stepped({ align: 1 });
+
+/** The points of the last hour before `now`, the one in effect an hour ago kept (moved to then):
+ * the lines step, so it holds until the next. */
+function lastHour(h, now) {
+  const from = now - HOUR;
+  const later = h[0].findIndex((x) => x > from);
+  const k = later < 0 ? h[0].length - 1 : later - 1;
+  if (k <= 0) return h;
+  return h.map((a, i) => i === 0 ? [Math.max(a[k], from), ...a.slice(k + 1)] : a.slice(k));
+}
 
 function Chart({ title, series, data }) {
   const box = useRef(null);
   const plot = useRef(null);
   useEffect(() => {
-    plot.current = new uPlot({ title, width: 520, height: 180, series: [{}, ...series.map((label, i) => ({ label, stroke: ["#2a7", "#c80", "#c33", "#36c"][i % 4] }))],
+    plot.current = new uPlot({ title, width: 520, height: 180, series: [{}, ...series.map((label, i) => ({ label, paths: stepped, stroke: ["#2a7", "#c80", "#c33", "#36c"][i % 4] }))],
       axes: [{ values: (_, ticks) => ticks.map((s) => time(new Date(s * 1000).toISOString())) }, {}] }, data, box.current);
     return () => plot.current.destroy();
   }, []);
   useEffect(() => { if (plot.current) plot.current.setData(data); }, [data]);
-  return html`<figure class="chart" aria-label=${title} ref=${box}></figure>`;
+  // data-plot: what is drawn ([x seconds, then one array per series]), for tests and tools.
+  return html`<figure class="chart" aria-label=${title} data-plot=${JSON.stringify(data)} ref=${box}></figure>`;
 }
 
 function Board({ me }) {
@@ -99,19 +119,26 @@ function Board({ me }) {
   const agents = Object.keys(presence).sort((a, b) => (names[a] || a).localeCompare(names[b] || b));
   const countState = (state) => agents.filter((a) => Object.values(presence[a]).some((c) => c.state === state)).length;
 
-  // The charts: one point every 10 s, kept for the last hour, from the live figures above.
+  // The charts: the last hour as the server's history tells it (read once), then one point
+  // every 10 s from the live figures above; points older than an hour are dropped.
   const latest = useRef({});
   latest.current = { counts: STATES.map(countState), waitingCount };
   useEffect(() => {
+    act(Q.history).then(({ until, points }) => setHistory((h) => {
+      // Live points taken while the history was read come after it.
+      const later = h[0].findIndex((x) => x > seconds(until));
+      const live = (a) => later < 0 ? [] : a.slice(later);
+      return [[...points.map((p) => seconds(p.at)), ...live(h[0])],
+        ...POINT_FIELDS.map((f, i) => [...points.map((p) => p[f]), ...live(h[i + 1])])];
+    })).catch((e) => setError(e.message));
+    // No live point at once: until the streams' snapshots are in, the figures are not whole.
     const sample = () => setHistory((h) => {
-      const x = Math.floor(Date.now() / 1000);
-      const keep = h[0].findIndex((s) => s > x - HOUR);
-      const cut = (a) => keep < 0 ? [] : a.slice(keep);
+      const x = Date.now() / 1000;
+      const kept = lastHour(h, x);
       const v = latest.current;
-      return [[...cut(h[0]), x], ...STATES.map((_, i) => [...cut(h[i + 1]), v.counts[i]]), [...cut(h[5]), v.waitingCount]];
+      return [[...kept[0], x], ...STATES.map((_, i) => [...kept[i + 1], v.counts[i]]), [...kept[5], v.waitingCount]];
     });
-    sample();
-    const timer = setInterval(sample, 10000);
+    const timer = setInterval(sample, SAMPLE_EVERY);
     return () => clearInterval(timer);
   }, []);
 
