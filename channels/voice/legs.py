@@ -33,6 +33,7 @@ log = logging.getLogger("backline.voice.legs")
 
 TOPIC = "interaction"
 UP = (LegState.UP, LegState.HELD)
+CREATED_KEPT = 1000
 
 
 class CallLegs:
@@ -47,12 +48,19 @@ class CallLegs:
         self._decisions = 0
         self._latest: dict[LegKey, int] = {}
         self._leg_locks: dict[LegKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task] = set()  # decisions being carried out, DTMF being sent
+        self._trunk: Actor | None = None
+        self._created: dict[int, list[Party]] = {}  # new calls' parties, until their leg is placed
 
     def start(self) -> None:
         self.listener.start()
 
     async def stop(self) -> None:
         await self.listener.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # -- the engine → the legs -------------------------------------------------------------
 
@@ -65,31 +73,64 @@ class CallLegs:
             if event.kind == "DtmfSent":
                 digits.append(event.payload.get("partyId"))
         if ids:
-            await self.reconcile(ids)
+            self._carry_out_later(await self.decide(ids))
         for party_id in digits:
-            await self._send_digits(party_id)
+            self._spawn(self._send_digits(party_id))
 
     async def reconcile(self, interaction_ids: set[int]) -> None:
-        # Deciding is one batch at a time (on the state it read); carrying the decisions out
-        # (network round trips) is not, so that calls do not wait for each other's phones.
+        """Decides on the legs of these interactions and carries it out (awaited)."""
+        await self._carry_out_all(await self.decide(interaction_ids))
+
+    async def decide(self, interaction_ids: set[int]) -> list:
+        """What each leg is to become, read from the committed state. Deciding is one batch at
+        a time (each decision is numbered on the state it read); carrying the decisions out
+        (network round trips) is not: the listener that decides must not wait for phones, or
+        every call's next step would queue behind the slowest re-INVITE."""
         async with self._lock:
             parties = await self._parties(interaction_ids)
-            by_interaction: dict[int, list[Party]] = defaultdict(list)
-            for party in parties:
-                by_interaction[party.interaction_id].append(party)
-            agents = {p.user_id for p in parties if p.user_id is not None and p.role in rules.AGENT_ROLES}
-            decisions: list[tuple[LegKey, object]] = []
-            for user_id in agents:
-                decisions += self._agent_leg(user_id, by_interaction)
-            for interaction_id, its_parties in by_interaction.items():
-                if interaction_id in interaction_ids:
-                    decisions += self._customer_leg(interaction_id, its_parties)
-            numbered = []
-            for leg, operation in decisions:
-                self._decisions += 1
-                self._latest[leg] = self._decisions
-                numbered.append((self._decisions, leg, operation))
+            return self._number(self._decisions_for(interaction_ids, parties))
+
+    def _decisions_for(self, interaction_ids: set[int], parties: list[Party]) -> list:
+        by_interaction: dict[int, list[Party]] = defaultdict(list)
+        for party in parties:
+            by_interaction[party.interaction_id].append(party)
+        agents = {p.user_id for p in parties if p.user_id is not None and p.role in rules.AGENT_ROLES}
+        decisions: list[tuple[LegKey, object]] = []
+        for user_id in agents:
+            decisions += self._agent_leg(user_id, by_interaction)
+        for interaction_id, its_parties in by_interaction.items():
+            if interaction_id in interaction_ids:
+                decisions += self._customer_leg(interaction_id, its_parties)
+        return decisions
+
+    def _number(self, decisions: list) -> list:
+        numbered = []
+        for leg, operation in decisions:
+            self._decisions += 1
+            self._latest[leg] = self._decisions
+            numbered.append((self._decisions, leg, operation))
+        return numbered
+
+    async def _carry_out_all(self, numbered: list) -> None:
+        if len(numbered) == 1:  # at once, in this task: a ring goes out now, not after the loop's turn
+            await self._carry_out(*numbered[0])
+            return
         await asyncio.gather(*(self._carry_out(n, leg, operation) for n, leg, operation in numbered))
+
+    def _carry_out_later(self, numbered: list) -> None:
+        if numbered:
+            self._spawn(self._carry_out_all(numbered))
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Until the decisions made so far are carried out (for tools and tests)."""
+        await self.listener.settle()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _carry_out(self, number: int, leg: LegKey, operation) -> None:
         async with self._leg_locks[leg]:
@@ -195,14 +236,27 @@ class CallLegs:
     # -- the phones → the engine -----------------------------------------------------------
 
     async def incoming(self, caller: str, caller_name: str, destination: str, number: str) -> int:
-        actor = await self._actor_named(self.switch.options.trunk_account)
         view = await self.backline.interactions.inbound.create(
-            actor, self.channel, caller, destination, context={"dialled": number},
+            await self._trunk_actor(), self.channel, caller, destination, context={"dialled": number},
             contact={"name": caller_name})
+        self._created[view.interaction.id] = list(view.parties)
+        while len(self._created) > CREATED_KEPT:  # calls hung up before being placed
+            self._created.pop(next(iter(self._created)))
         return view.interaction.id
 
     async def placed(self, interaction_id: int) -> None:
-        await self.reconcile({interaction_id})
+        """The customer's leg is known to the switch: ring the agent the call is offered to.
+        A new call's parties are those its creation returned (committed): an agent with no
+        leg yet is decided on from them without reading them again, since with calls arriving
+        together each one's set-up waits for the work of those before it."""
+        parties = self._created.pop(interaction_id, None)
+        agents = {p.user_id for p in parties or () if p.user_id is not None and p.role in rules.AGENT_ROLES}
+        if parties is None or any(self.switch.leg_state(LegKey("agent", a)) is not LegState.GONE for a in agents):
+            await self.reconcile({interaction_id})
+            return
+        async with self._lock:
+            numbered = self._number(self._decisions_for({interaction_id}, parties))
+        await self._carry_out_all(numbered)
 
     async def answered(self, user_id: int) -> None:
         offer = await self._ringing(user_id)
@@ -227,8 +281,7 @@ class CallLegs:
     async def hung_up(self, leg: LegKey) -> None:
         try:
             if leg.kind == "customer":
-                actor = await self._actor_named(self.switch.options.trunk_account)
-                await self.backline.interactions.inbound.hang_up(actor, leg.id)
+                await self.backline.interactions.inbound.hang_up(await self._trunk_actor(), leg.id)
                 return
             actor = await self._actor(leg.id)
             for interaction_id in await self._live_interactions(leg.id, rules.ON_CALL):
@@ -267,6 +320,12 @@ class CallLegs:
                 user = await session.get(User, user_id)
                 self._actors[user_id] = await load_actor(session, user)
         return self._actors[user_id]
+
+    async def _trunk_actor(self) -> Actor:
+        """The account customer calls are created as, read once (as agents' actors are)."""
+        if self._trunk is None:
+            self._trunk = await self._actor_named(self.switch.options.trunk_account)
+        return self._trunk
 
     async def _actor_named(self, username: str) -> Actor:
         async with self.backline.store.read() as session:

@@ -57,6 +57,17 @@ class Dialog:
     answered: asyncio.Event = field(default_factory=asyncio.Event)
     invite: str = ""
     at: float = field(default_factory=time.perf_counter)  # when it began (the benchmark's set-up time)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # set on each new offer
+
+    def offered(self, sdp: str) -> None:
+        self.offers.append(sdp)
+        self.changed.set()
+
+    async def until(self, check) -> None:
+        """Until `check(self)` holds, woken by each offer (no polling)."""
+        while not check(self):
+            self.changed.clear()
+            await self.changed.wait()
 
 
 class Phone(asyncio.DatagramProtocol):
@@ -157,7 +168,7 @@ class Phone(asyncio.DatagramProtocol):
         if 200 <= status < 300:
             dialog.remote = _header(answer, "To")
             dialog.target = re.search(r"<([^>]+)>", _header(answer, "Contact")).group(1)
-            dialog.offers.append(_body(answer))
+            dialog.offered(_body(answer))
             self._send(self._request("ACK", dialog.target, dialog.local, dialog.remote, call_id, 1)[0])
             dialog.answered.set()
         return dialog, status
@@ -209,14 +220,14 @@ class Phone(asyncio.DatagramProtocol):
                                 re.search(r"<([^>]+)>", _header(text, "Contact")).group(1), invite=text)
                 dialog.cseq = 0
                 self.dialogs[call_id] = dialog
-                dialog.offers.append(offer)
+                dialog.offered(offer)
                 self._reply(text, 180, dialog)
                 self.incoming.put_nowait(dialog)
                 auto = "answer-after=0" in (_header(text, "Call-Info") or "")
                 if self.answer_calls or auto:
                     self.pick_up(dialog)
             else:
-                dialog.offers.append(offer)
+                dialog.offered(offer)
                 self._reply(text, 200, dialog, self.sdp.replace("a=sendrecv", f"a={ANSWER[direction(offer)]}"))
         elif method == "BYE":
             self._reply(text, 200, dialog)

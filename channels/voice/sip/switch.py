@@ -74,7 +74,7 @@ class SipSwitch(Switch):
 
     @property
     def port(self) -> int | None:
-        return self.transport.port if self.transport is not None and self.transport._udp is not None else None
+        return self.transport.port if self.transport is not None and self.transport.listening else None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ class SipSwitch(Switch):
             return
         self.transport = transport
         self.transactions = Transactions(transport)
-        log.info("SIP: listening on %s:%s (UDP%s)", self.options.host, port, " and TCP" if transport._tcp else "")
+        log.info("SIP: listening on %s:%s (UDP%s)", self.options.host, port, " and TCP" if transport.has_tcp else "")
         if self.options.trunk_address is not None:
             self._trunk_timer = self.clock.call_later(self.options.trunk_ping_seconds, self._ping_trunk)
 
