@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import re
 import secrets
+import struct
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +40,66 @@ def direction(sdp: str) -> str:
 def media_port(sdp: str) -> int | None:
     found = re.search(r"^m=audio (\d+)", sdp, re.M)
     return int(found.group(1)) if found else None
+
+
+EVENT_KEYS = "0123456789*#ABCD"
+
+
+class Media(asyncio.DatagramProtocol):
+    """A phone's RTP socket: it sends numbered audio packets and key presses (RFC 4733,
+    packed by hand here, not with the switch's own code) and keeps every packet it gets."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.DatagramTransport | None = None
+        self.received: list[tuple[tuple[str, int], bytes]] = []
+        self.arrived = asyncio.Event()
+        self.ssrc = secrets.randbits(32)
+        self.sequence = 0
+
+    async def open(self, host: str, port: int) -> "Media":
+        self.transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: self, local_addr=(host, port))
+        return self
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        self.received.append((addr, data))
+        self.arrived.set()
+
+    def _packet(self, payload_type: int, timestamp: int, payload: bytes, marker: bool = False) -> bytes:
+        self.sequence += 1
+        return struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | payload_type, self.sequence, timestamp,
+                           self.ssrc) + payload
+
+    def send_audio(self, to: tuple[str, int], label: bytes) -> None:
+        """One PCMU packet (payload type 0) whose payload says who sent it."""
+        self.transport.sendto(self._packet(0, 160 * self.sequence, label.ljust(160, b"\xff")), to)
+
+    def send_key(self, to: tuple[str, int], key: str, payload_type: int = 101) -> None:
+        """A key press: two packets going on, the end three times (one timestamp)."""
+        timestamp, code = 8000 * (self.sequence + 1), EVENT_KEYS.index(key)
+        for i, end in enumerate((False, False, True, True, True)):
+            flags = (0x80 if end else 0) | 10
+            self.transport.sendto(self._packet(payload_type, timestamp, struct.pack("!BBH", code, flags, 160 * (i + 1)),
+                                               marker=i == 0), to)
+
+    def payloads(self, payload_type: int) -> list[bytes]:
+        return [data[12:] for _, data in self.received if len(data) >= 12 and data[1] & 0x7F == payload_type]
+
+    def keys(self, payload_type: int = 101) -> str:
+        """The key presses received: one per end (its three copies counted once)."""
+        keys, ends = "", set()
+        for _, data in self.received:
+            if len(data) >= 16 and data[1] & 0x7F == payload_type and data[13] & 0x80:
+                stamp = (struct.unpack_from("!I", data, 8)[0], struct.unpack_from("!I", data, 4)[0])
+                if stamp not in ends:
+                    ends.add(stamp)
+                    keys += EVENT_KEYS[data[12]]
+        return keys
 
 
 ANSWER = {"sendonly": "recvonly", "recvonly": "sendonly", "inactive": "inactive", "sendrecv": "sendrecv"}
@@ -72,8 +133,9 @@ class Dialog:
 
 class Phone(asyncio.DatagramProtocol):
     def __init__(self, name: str, rtp_port: int, answer: bool = True, silent: bool = False,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, event_type: int = 101) -> None:
         self.name, self.rtp_port, self.host, self.port = name, rtp_port, host, port
+        self.event_type = event_type  # its payload type for RFC 4733 telephone events
         self.answer_calls, self.silent = answer, silent
         self.transport: asyncio.DatagramTransport | None = None
         self.server: tuple[str, int] | None = None
@@ -85,7 +147,8 @@ class Phone(asyncio.DatagramProtocol):
     @property
     def sdp(self) -> str:
         return (f"v=0\r\no={self.name} 1 1 IN IP4 {self.host}\r\ns=-\r\nc=IN IP4 {self.host}\r\nt=0 0\r\n"
-                f"m=audio {self.rtp_port} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n")
+                f"m=audio {self.rtp_port} RTP/AVP 0 {self.event_type}\r\na=rtpmap:{self.event_type} telephone-event/8000\r\n"
+                "a=sendrecv\r\n")
 
     async def start(self, server: tuple[str, int]) -> "Phone":
         self.server = server

@@ -67,3 +67,39 @@ def placeholder(address: str, session_id: int) -> str:
 def _origin_address(line: str) -> str:
     parts = line.split()
     return parts[-1] if len(parts) >= 6 else "0.0.0.0"
+
+
+def telephone_event(sdp: str) -> int | None:
+    """The payload type the phone gave RFC 4733 events (`a=rtpmap:<pt> telephone-event/8000`)
+    on its first audio stream, or None: it does not take DTMF in the media."""
+    in_audio = False
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            if in_audio:
+                break
+            in_audio = line.startswith("m=audio ")
+        elif in_audio and line.lower().startswith("a=rtpmap:"):
+            number, _, encoding = line[9:].partition(" ")
+            if encoding.lower().startswith("telephone-event/8000") and number.strip().isdigit():
+                return int(number)
+    return None
+
+
+def relayed(sdp: str, address: str, port: int) -> str:
+    """`sdp` pointing at the relay: every connection line to `address`, the audio stream to
+    `port` (RTCP on port + 1, so a phone's own `a=rtcp:` line is dropped)."""
+    lines = []
+    for line in sdp.replace("\r\n", "\n").split("\n"):
+        if not line:
+            continue
+        if line.startswith("c=IN IP4 ") or line.startswith("c=IN IP6 "):
+            line = f"c=IN IP{'6' if ':' in address else '4'} {address}"
+        elif line.startswith("m=audio "):
+            parts = line.split(" ")
+            if parts[1] != "0":  # a stream refused or inactive stays so
+                parts[1] = str(port)
+            line = " ".join(parts)
+        elif line.startswith("a=rtcp:"):
+            continue
+        lines.append(line)
+    return "\r\n".join(lines) + "\r\n"

@@ -1,0 +1,162 @@
+"""VOX3 with the media through the server (`media = "relay"`): real SIP and RTP over
+loopback. The phones' session descriptions point at the relay, audio packets go between
+bridged phones only, hold and a transfer's re-bridging are followed, and DTMF travels as
+RFC 4733 telephone events both ways (heard by the switch on the way)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from channels.voice.switch import LegKey
+from tests.channels.sip_desk import customer_phone, eventually, softphone, with_sip
+from tests.channels.test_voice_sip import COMPLETE, CONSULT, DTMF, READY, offered, routed_call
+from tests.e2e.desk import BY_ID, ok, target_id
+from tests.support.servers import free_port
+from tests.support.sip_phone import Media, direction, media_port
+
+PORTS = [31000, 31999]
+
+
+@pytest.fixture
+def config(settings):
+    return with_sip(settings, media="relay", media_ports=PORTS)
+
+
+def connection(sdp: str) -> str:
+    return re.search(r"^c=IN IP4 (\S+)", sdp, re.M).group(1)
+
+
+def relay_of(sdp: str) -> tuple[str, int]:
+    """Where the phone is told to send its media."""
+    return connection(sdp), media_port(sdp)
+
+
+async def with_media(phone, host: str = "127.0.0.1") -> Media:
+    return await Media().open(host, phone.rtp_port)
+
+
+async def answered_with_media(backline, admin, client_for):
+    """A customer call answered on the agent's phone; both phones with RTP sockets."""
+    agent, agent_phone = await softphone(backline, admin, client_for, "agent", rtp_port=free_port())
+    # The customer's phone numbers telephone events 96, the agent's 101: the relay translates.
+    customer = await customer_phone(backline, rtp_port=free_port(), event_type=96)
+    agent_media, customer_media = await with_media(agent_phone), await with_media(customer, "127.0.0.2")
+    call, iid = await routed_call(backline, customer)
+    agent_leg = await asyncio.wait_for(agent_phone.incoming.get(), 5)
+    customer_leg, status = await asyncio.wait_for(call, 5)
+    assert status == 200
+    return agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid
+
+
+def labels(media: Media) -> set[bytes]:
+    return {payload.rstrip(b"\xff") for payload in media.payloads(0)}
+
+
+async def until_received(sender: Media, to, label: bytes, receiver: Media, what: str) -> None:
+    """Sends `label` until it arrives (the bridge is set once the phones answered the
+    re-INVITEs; a packet before it is dropped, as media before a bridge is)."""
+    async def arrived():
+        if label in labels(receiver):
+            return True
+        sender.send_audio(to, label)
+        receiver.arrived.clear()
+        try:
+            await asyncio.wait_for(receiver.arrived.wait(), 0.2)
+        except asyncio.TimeoutError:
+            pass
+        return label in labels(receiver)
+    await eventually(arrived, what)
+
+
+async def test_vox3_relayed_media_goes_between_the_bridged_phones_and_rfc4733_dtmf_both_ways(
+        backline, api, client_for):
+    admin = await client_for("admin")
+    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
+        await answered_with_media(backline, admin, client_for)
+    switch = backline.channels.get("voice").switch
+    try:
+        # Each phone is told to send to the relay, on a port of its own leg, not to the other phone.
+        to_agent_relay, to_customer_relay = relay_of(agent_leg.offers[0]), relay_of(customer_leg.offers[0])
+        assert to_agent_relay[0] == to_customer_relay[0] == "127.0.0.1"
+        assert to_agent_relay[1] != to_customer_relay[1]
+        assert all(PORTS[0] <= port <= PORTS[1] and port % 2 == 0 for _, port in (to_agent_relay, to_customer_relay))
+        assert customer.rtp_port not in (to_agent_relay[1], to_customer_relay[1])
+        # Audio goes through, both ways, from the relay's port of the other leg.
+        await until_received(customer_media, to_customer_relay, b"from the customer", agent_media, "customer audio")
+        await until_received(agent_media, to_agent_relay, b"from the agent", customer_media, "agent audio")
+        assert {addr for addr, _ in agent_media.received} == {to_agent_relay}
+        # The customer presses 5 (RFC 4733): the switch hears it and the agent's phone gets the
+        # events, under its own payload type.
+        customer_media.send_key(to_customer_relay, "5", payload_type=96)
+        await eventually(lambda: agent_media.keys() == "5", "the key press on the agent's phone")
+        assert switch.legs[LegKey("customer", iid)].media.heard == "5"
+        assert customer_leg.digits == agent_leg.digits == ""  # no SIP INFO was needed
+        # sendDtmf from the API: telephone events to the customer's phone, one press per digit.
+        assert (await agent.execute(DTMF, {"id": str(iid), "d": "12#"}))["r"]["__typename"] == "Interaction"
+        await eventually(lambda: customer_media.keys(96) == "12#", "the digits on the customer's phone", timeout=10)
+        # A phone that sends SIP INFO is relayed as telephone events too.
+        assert await agent_phone.send_digit(agent_leg, "9") == 200
+        await eventually(lambda: customer_media.keys(96) == "12#9", "the agent's INFO as events")
+        # What is not RTP, or comes from elsewhere, is dropped; the relay goes on.
+        dropped = switch.legs[LegKey("customer", iid)].media.dropped
+        customer_media.transport.sendto(b"\x00junk", to_customer_relay)
+        await eventually(lambda: switch.legs[LegKey("customer", iid)].media.dropped == dropped + 1, "the junk dropped")
+        await until_received(customer_media, to_customer_relay, b"still talking", agent_media, "audio after junk")
+    finally:
+        for media in (agent_media, customer_media):
+            media.close()
+        for phone in (agent_phone, customer):
+            phone.stop()
+
+
+async def test_vox3_relayed_media_follows_hold_and_the_transfer_re_bridging(backline, api, client_for):
+    admin = await client_for("admin")
+    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
+        await answered_with_media(backline, admin, client_for)
+    marie, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", ready=False,
+                                         rtp_port=free_port())
+    marie_media = await with_media(marie_phone)
+    switch = backline.channels.get("voice").switch
+    try:
+        to_customer_relay = relay_of(customer_leg.offers[0])
+        customer_media_leg = switch.legs[LegKey("customer", iid)].media
+        # Held: the customer's audio goes nowhere; retrieved: it reaches the agent again.
+        await ok(agent, BY_ID["hold"], id=str(iid))
+        assert direction(await offered(customer_leg, 2, "the customer's hold")) == "sendonly"
+        await eventually(lambda: switch.leg_state(LegKey("customer", iid)).value == "held", "the hold applied")
+        dropped = customer_media_leg.dropped
+        customer_media.send_audio(to_customer_relay, b"on hold")
+        await eventually(lambda: customer_media_leg.dropped == dropped + 1, "the held customer's packet")
+        await ok(agent, BY_ID["retrieve"], id=str(iid))
+        assert direction(await offered(customer_leg, 3, "the customer retrieved")) == "sendrecv"
+        await until_received(customer_media, to_customer_relay, b"retrieved", agent_media, "audio after retrieve")
+        await marie.execute('mutation { logIn(channel: "voice") { __typename } }')
+        await marie.execute(READY, {"c": "voice"})
+        consult = (await agent.execute(CONSULT, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
+        assert direction(await offered(customer_leg, 4, "the customer's hold")) == "sendonly"
+        marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
+        to_marie = await offered(agent_leg, 5, "the agent bridged to Marie")
+        # The customer, held again, is not heard by either; the agent talks with Marie through the relay.
+        await eventually(lambda: switch.leg_state(LegKey("customer", iid)).value == "held", "the hold applied")
+        dropped = customer_media_leg.dropped
+        customer_media.send_audio(to_customer_relay, b"on hold")
+        await eventually(lambda: customer_media_leg.dropped == dropped + 1, "the held customer's packet")
+        await until_received(agent_media, relay_of(to_marie), b"agent to marie", marie_media,
+                             "the consultation's audio")
+        # Completed as a transfer: the customer's packets now reach Marie's phone, and hers the customer's.
+        assert (await agent.execute(COMPLETE, {"id": consult["id"]}))["r"]["__typename"] == "Interaction"
+        await asyncio.wait_for(agent_leg.ended.wait(), 5)
+        assert direction(await offered(customer_leg, 5, "the customer re-bridged")) == "sendrecv"
+        assert relay_of(customer_leg.offers[4]) == to_customer_relay  # the customer's phone keeps its relay port
+        await until_received(customer_media, to_customer_relay, b"customer to marie", marie_media, "transferred audio")
+        marie_relay = relay_of(marie_leg.offers[-1])
+        await until_received(marie_media, marie_relay, b"marie to customer", customer_media, "Marie's audio")
+        assert b"on hold" not in labels(marie_media) | labels(agent_media)
+    finally:
+        for media in (agent_media, customer_media, marie_media):
+            media.close()
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
