@@ -6,6 +6,7 @@ RFC 4733 telephone events both ways (heard by the switch on the way)."""
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 
 import pytest
@@ -100,11 +101,21 @@ async def test_vox3_relayed_media_goes_between_the_bridged_phones_and_rfc4733_dt
         # A phone that sends SIP INFO is relayed as telephone events too.
         assert await agent_phone.send_digit(agent_leg, "9") == 200
         await eventually(lambda: customer_media.keys(96) == "12#9", "the agent's INFO as events")
-        # What is not RTP, or comes from elsewhere, is dropped; the relay goes on.
-        dropped = switch.legs[LegKey("customer", iid)].media.dropped
-        customer_media.transport.sendto(b"\x00junk", to_customer_relay)
-        await eventually(lambda: switch.legs[LegKey("customer", iid)].media.dropped == dropped + 1, "the junk dropped")
+        # What is not RTP is dropped, a truncated telephone event is no digit; the relay goes on.
+        leg_media = switch.legs[LegKey("customer", iid)].media
+        dropped, heard = leg_media.dropped, leg_media.heard
+        fuzz = random.Random(4733)
+        junk = [bytes(fuzz.randrange(256) for _ in range(fuzz.randrange(1, 40))) for _ in range(150)]
+        junk = [b for b in junk if len(b) < 12 or b[0] >> 6 != 2] + [b"\x80\x60\x00\x01" + b"\x00" * 8 + b"\x05"]
+        for datagram in junk:
+            customer_media.transport.sendto(datagram, to_customer_relay)
+        await eventually(lambda: leg_media.dropped == dropped + len(junk) - 1, "the junk read")
+        assert leg_media.heard == heard
         await until_received(customer_media, to_customer_relay, b"still talking", agent_media, "audio after junk")
+        # The customer hangs up: both legs' relay ports are closed.
+        assert len(switch.relay.open_legs) == 2
+        assert await customer.hang_up(customer_leg) == 200
+        await eventually(lambda: not switch.relay.open_legs, "the relay ports closed")
     finally:
         for media in (agent_media, customer_media):
             media.close()
