@@ -180,6 +180,9 @@ class CallLegs:
             if any(p.state is PartyState.HELD for p, _ in mine):
                 return [(leg, lambda: switch.hold(leg, "inactive"))]
             return []  # only alerting: the phone answered and its acceptance is on its way
+        room = self._conference_of(connected[1], connected[0])
+        if room is not None:
+            return [(leg, lambda: switch.join(leg, room))]
         peer = self._media_of(connected[1], connected[0])
         peer_state = self.switch.leg_state(peer) if peer is not None else LegState.GONE
         # A customer still ringing is answered by the bridge (with this phone's media).
@@ -198,6 +201,9 @@ class CallLegs:
         if customer is None or customer.state is PartyState.LEFT:
             return [(leg, lambda: switch.release(leg))]
         if customer.state is PartyState.CONNECTED:
+            room = self._conference_of(parties, customer)
+            if room is not None:
+                return [(leg, lambda: switch.join(leg, room))]
             peer = self._media_of(parties, customer)
             if peer is not None and switch.leg_state(peer) in UP:
                 return [(leg, lambda: switch.connect(leg, peer)), (peer, lambda: switch.connect(peer, leg))]
@@ -205,6 +211,15 @@ class CallLegs:
         if switch.leg_state(leg) in UP:
             return [(leg, lambda: switch.hold(leg, "sendonly"))]
         return []
+
+    def _conference_of(self, parties: list[Party], me: Party) -> int | None:
+        """The conference `me` is mixed in: its interaction, when three or more talk on it
+        and the switch mixes (otherwise conference is not declared and cannot happen)."""
+        if not self.switch.mixes or me.state is not PartyState.CONNECTED:
+            return None
+        talking = [p for p in parties if p.state is PartyState.CONNECTED and not rules.is_silent(p)
+                   and (p.role is PartyRole.CUSTOMER or p.user_id is not None)]
+        return me.interaction_id if len(talking) >= 3 else None
 
     def _media_of(self, parties: list[Party], me: Party) -> LegKey | None:
         """The leg `me` talks with: the other connected party (the customer first)."""

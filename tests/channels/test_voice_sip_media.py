@@ -171,3 +171,53 @@ async def test_vox3_relayed_media_follows_hold_and_the_transfer_re_bridging(back
             media.close()
         for phone in (agent_phone, marie_phone, customer):
             phone.stop()
+
+
+ADD = """mutation($id: ID!, $t: ID!) { r: addToConference(interactionId: $id, targetId: $t) {
+  __typename ... on Error { code message } } }"""
+
+
+def near(levels: list[int], level: int) -> bool:
+    """A packet at about `level` (G.711 keeps ~3 significant bits: a few percent off)."""
+    return any(abs(heard - level) <= level * 0.06 + 16 for heard in levels)
+
+
+async def test_vox3_with_the_relay_a_conference_mixes_everyone_for_everyone(backline, api, client_for):
+    admin = await client_for("admin")
+    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
+        await answered_with_media(backline, admin, client_for)
+    marie, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", rtp_port=free_port())
+    marie_media = await with_media(marie_phone)
+    switch = backline.channels.get("voice").switch
+    try:
+        added = (await agent.execute(ADD, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
+        assert added["__typename"] == "Interaction", added
+        marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
+        # Marie answered: each of the three phones is re-INVITEd to the mixer, on its own relay port.
+        legs = {"customer": customer_leg, "agent": agent_leg, "marie": marie_leg}
+        for name, dialog in legs.items():
+            await eventually(lambda: "RTP/AVP 0 8 101" in dialog.offers[-1], f"{name} in the mixer")
+        ports = {name: relay_of(dialog.offers[-1]) for name, dialog in legs.items()}
+        assert len(set(ports.values())) == 3
+        await eventually(lambda: len(switch.relay.rooms.get(iid).members) == 3 if iid in switch.relay.rooms else False,
+                         "the three legs mixed")
+        # The customer speaks at 1000, the agent at 2000, Marie is silent: each hears the others' sum.
+        async def mixed():
+            customer_media.send_tone(ports["customer"], 1000)
+            agent_media.send_tone(ports["agent"], 2000)
+            await asyncio.sleep(0.01)  # paced like audio (20 ms for the two of them)
+            return near(marie_media.levels(), 3000) and near(customer_media.levels(), 2000) and \
+                near(agent_media.levels(), 1000)
+        await eventually(mixed, "the mix on every phone")
+        assert not near(customer_media.levels(), 3000) and not near(agent_media.levels(), 3000)  # never oneself
+        # Marie leaves (hangs up): the two others are bridged again, out of the mixer.
+        assert await marie_phone.hang_up(marie_leg) == 200
+        await eventually(lambda: iid not in switch.relay.rooms, "the conference over")
+        await eventually(lambda: relay_of(customer_leg.offers[-1]) == ports["customer"]
+                         and "RTP/AVP 0 8 101" not in customer_leg.offers[-1], "the customer bridged again")
+        await until_received(customer_media, ports["customer"], b"two again", agent_media, "the two-party audio")
+    finally:
+        for media in (agent_media, customer_media, marie_media):
+            media.close()
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()

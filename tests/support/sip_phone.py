@@ -45,6 +45,22 @@ def media_port(sdp: str) -> int | None:
 EVENT_KEYS = "0123456789*#ABCD"
 
 
+def ulaw(sample: int) -> int:
+    """μ-law of one 16-bit sample (G.711's algorithm, written out here for the tests)."""
+    sign = 0x80 if sample < 0 else 0
+    magnitude = min(abs(sample), 32635) + 0x84
+    exponent = 7
+    while exponent and not magnitude & (0x4000 >> (7 - exponent)):
+        exponent -= 1
+    return ~(sign | exponent << 4 | (magnitude >> (exponent + 3)) & 0x0F) & 0xFF
+
+
+def linear(byte: int) -> int:
+    byte = ~byte & 0xFF
+    magnitude = ((((byte & 0x0F) << 3) + 0x84) << ((byte >> 4) & 7)) - 0x84
+    return -magnitude if byte & 0x80 else magnitude
+
+
 class Media(asyncio.DatagramProtocol):
     """A phone's RTP socket: it sends numbered audio packets and key presses (RFC 4733,
     packed by hand here, not with the switch's own code) and keeps every packet it gets."""
@@ -78,6 +94,14 @@ class Media(asyncio.DatagramProtocol):
     def send_audio(self, to: tuple[str, int], label: bytes) -> None:
         """One PCMU packet (payload type 0) whose payload says who sent it."""
         self.transport.sendto(self._packet(0, 160 * self.sequence, label.ljust(160, b"\xff")), to)
+
+    def send_tone(self, to: tuple[str, int], level: int) -> None:
+        """20 ms of a constant level, in PCMU: what a mix of it sums is easy to check."""
+        self.transport.sendto(self._packet(0, 160 * self.sequence, bytes([ulaw(level)]) * 160), to)
+
+    def levels(self) -> list[int]:
+        """The level of each PCMU packet received (its first sample, decoded)."""
+        return [linear(payload[0]) for payload in self.payloads(0) if payload]
 
     def send_key(self, to: tuple[str, int], key: str, payload_type: int = 101) -> None:
         """A key press: two packets going on, the end three times (one timestamp)."""

@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
-from channels.voice.sip import rtp
+from channels.voice.sip import g711, rtp
 from channels.voice.sip import sdp as sdp_text
 from channels.voice.sip.datagrams import DatagramEndpoint
 from channels.voice.switch import LegKey
@@ -33,7 +33,8 @@ from channels.voice.switch import LegKey
 log = logging.getLogger("backline.voice.sip")
 
 RECEIVE_BUFFER = 256 * 1024
-PACKET_INTERVAL = 0.02  # seconds between the events of a digit we send (20 ms, the audio's ptime)
+PACKET_INTERVAL = 0.02  # seconds between the events of a digit we send, and between mixes (20 ms)
+SAMPLES = 160  # 20 ms of 8 kHz audio
 BIND_ATTEMPTS = 64
 
 
@@ -54,10 +55,65 @@ class LegMedia:
     ssrc: int = field(default_factory=lambda: secrets.randbits(32))  # for the events we send
     sequence: int = field(default_factory=lambda: secrets.randbits(15))
     timestamp: int = field(default_factory=lambda: secrets.randbits(31))
+    codec: int = g711.PCMU  # what the mixer sends it: the first G.711 law its SDP lists
+    room: "Room | None" = None  # the conference it is mixed in
+    frame: list[int] | None = None  # its latest audio, decoded, for the next mix
 
     def close(self) -> None:
         self.rtp.close()
         self.rtcp.close()
+
+
+class Room:
+    """A conference: every 20 ms each member gets the sum of the others' latest frames
+    (G.711 decoded, added, clipped, encoded in the member's own law), from its own relay
+    port with the relay's SSRC. A member that sent nothing since the last mix adds silence."""
+
+    def __init__(self, relay: "MediaRelay", name: object) -> None:
+        self.relay, self.name = relay, name
+        self.members: set[LegMedia] = set()
+        self.mixes = 0
+        self._task: asyncio.Task | None = None
+
+    def add(self, media: LegMedia) -> None:
+        self.members.add(media)
+        media.room, media.frame = self, None
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def remove(self, media: LegMedia) -> None:
+        self.members.discard(media)
+        media.room = media.frame = None
+        if not self.members and self._task is not None:
+            self._task.cancel()
+            self._task = None
+            self.relay.rooms.pop(self.name, None)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while self.members:
+            self.mix()
+            next_at += PACKET_INTERVAL
+            await asyncio.sleep(max(0.0, next_at - loop.time()))  # media timing, not a time-out
+
+    def mix(self) -> None:
+        frames = {member: member.frame for member in self.members}
+        total = [0] * SAMPLES
+        for frame in frames.values():
+            if frame is not None:
+                total = [a + b for a, b in zip(total, frame)]
+        for member, own in frames.items():
+            member.frame = None
+            if member.phone is None or member.rtp.sock is None:
+                continue
+            heard = total if own is None else [a - b for a, b in zip(total, own)]
+            packet = rtp.Packet(False, member.codec, member.sequence, member.timestamp, member.ssrc,
+                                g711.encode(member.codec, heard))
+            member.sequence += 1
+            member.timestamp += SAMPLES
+            member.rtp.sendto(packet.encode(), member.phone)
+        self.mixes += 1
 
 
 # What the switch answers for a packet from a leg: the leg's media it goes to, or None.
@@ -70,6 +126,7 @@ class MediaRelay:
     def __init__(self, host: str, ports: tuple[int, int], route: Route, heard: Heard) -> None:
         self.host, self.ports, self.route, self.heard = host, ports, route, heard
         self.open_legs: set[LegMedia] = set()
+        self.rooms: dict[object, Room] = {}
 
     def open(self, key: LegKey) -> LegMedia:
         """A port pair for a leg: an even port of the range and the next one (RFC 3550 §11)."""
@@ -99,14 +156,31 @@ class MediaRelay:
         holder.append(LegMedia(key, port, rtp_end, rtcp_end))
         return holder[0]
 
+    def join(self, media: LegMedia, name: object) -> None:
+        """Mixes the leg in the conference `name` (created with its first member)."""
+        room = self.rooms.get(name)
+        if media.room is not None and media.room is not room:
+            media.room.remove(media)
+        if room is None:
+            room = self.rooms[name] = Room(self, name)
+        room.add(media)
+
+    def leave(self, media: LegMedia | None) -> None:
+        if media is not None and media.room is not None:
+            media.room.remove(media)
+
     def close(self, media: LegMedia | None) -> None:
         if media is not None:
+            self.leave(media)
             media.close()
             self.open_legs.discard(media)
 
     def close_all(self) -> None:
         for media in list(self.open_legs):
             self.close(media)
+        for room in list(self.rooms.values()):  # emptied by the closing
+            for member in list(room.members):
+                room.remove(member)
 
     @staticmethod
     def learn(media: LegMedia | None, phone_sdp: str) -> None:
@@ -118,6 +192,8 @@ class MediaRelay:
         if where is not None and where[1] != 0:
             media.phone = where
         media.event_type = sdp_text.telephone_event(phone_sdp)
+        laws = [pt for pt in sdp_text.payload_types(phone_sdp) if pt in g711.DECODE]
+        media.codec = laws[0] if laws else g711.PCMU
 
     # -- packets ---------------------------------------------------------------------------
 
@@ -131,6 +207,9 @@ class MediaRelay:
         if payload_type is None:
             media.dropped += 1  # not RTP
             return
+        if media.room is not None:  # in a conference: to the mixer
+            self._to_mixer(media, payload_type, data)
+            return
         peer = self.route(media)
         if payload_type == media.event_type and media.event_type is not None:
             self._event_in(media, peer, data)
@@ -143,6 +222,21 @@ class MediaRelay:
             peer.rtp.sendto(data, peer.phone)
         else:
             media.dropped += 1
+
+    def _to_mixer(self, media: LegMedia, payload_type: int, data: bytes) -> None:
+        if payload_type == media.event_type:
+            self._event_in(media, None, data)  # heard; not mixed
+            return
+        if payload_type not in g711.DECODE:
+            media.dropped += 1  # a codec the mixer cannot decode
+            return
+        try:
+            packet = rtp.parse(data)
+        except rtp.NotRtp:
+            media.dropped += 1
+            return
+        media.forwarded += 1
+        media.frame = g711.decode(payload_type, packet.payload[:SAMPLES])
 
     def _event_in(self, media: LegMedia, peer: LegMedia | None, data: bytes) -> None:
         try:

@@ -103,3 +103,20 @@ def relayed(sdp: str, address: str, port: int) -> str:
             continue
         lines.append(line)
     return "\r\n".join(lines) + "\r\n"
+
+
+def payload_types(sdp: str) -> list[int]:
+    """The payload types of the first audio stream, in the phone's order of preference."""
+    for line in sdp.splitlines():
+        if line.startswith("m=audio "):
+            return [int(p) for p in line.split()[3:] if p.isdigit()]
+    return []
+
+
+def mixer(address: str, port: int, session_id: int, version: int) -> str:
+    """What the switch offers a phone it mixes in a conference: G.711 either law, and
+    telephone events, on its leg's relay port."""
+    return (f"v=0\r\no=backline {session_id} {version} IN IP4 {address}\r\ns=Backline\r\n"
+            f"c=IN IP4 {address}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+            "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\n"
+            "a=sendrecv\r\n")

@@ -73,6 +73,12 @@ class SipSwitch(Switch):
 
     def configure(self, options: Mapping[str, Any]) -> None:
         self.options = SipOptions.parse(options)
+        # The relay mixes G.711 (channels.voice.sip.relay.Room): conference is declared with it only.
+        self.operations = SipSwitch.operations | ({Operation.CONFERENCE} if self.options.relay else set())
+
+    @property
+    def mixes(self) -> bool:
+        return self.options.relay
 
     @property
     def port(self) -> int | None:
@@ -180,6 +186,31 @@ class SipSwitch(Switch):
 
     async def hold(self, leg: LegKey, direction: str) -> None:
         await self._apply(leg, None, direction)
+
+    async def join(self, key: LegKey, room: object) -> None:
+        """Mixes the leg in a conference: re-INVITEd with the mixer's own SDP on its relay port."""
+        leg = self.legs.get(key)
+        if leg is None or self.relay is None:
+            return
+        async with leg.lock:
+            want = (f"room:{room}", "sendrecv")
+            if leg.state not in (LegState.UP, LegState.HELD) or leg.applied == want or self.transport is None:
+                return
+            media = self._media_for(leg)
+            if media is None:
+                return
+            body = sdp_text.mixer(self.options.media_host, media.port, leg.session_id, leg.next_version())
+            request = leg.request("INVITE", self._via(leg.peer), self._contact, body=body.encode(),
+                                  content_type="application/sdp")
+            response = await self.transactions.request(request, leg.peer)
+            self._ack(leg, request, response)
+            if 200 <= response.status < 300 and leg.state is not LegState.GONE:
+                if response.sdp:
+                    self._learn(leg, response.sdp)
+                leg.offered, leg.applied, leg.bridged_to, leg.state = body, want, None, LegState.UP
+                self.relay.join(media, room)
+            else:
+                log.warning("SIP: re-INVITE of %s into the conference answered %s", key, response.status)
 
     async def release(self, leg: LegKey) -> None:
         found = self.legs.get(leg)
@@ -292,6 +323,8 @@ class SipSwitch(Switch):
                 if response.sdp:
                     self._learn(leg, response.sdp)
                 leg.offered, leg.applied = body, want
+                if self.relay is not None:
+                    self.relay.leave(leg.media)  # bridged or held: out of any conference
                 if media_from is not None:
                     leg.bridged_to = media_from
                 leg.state = LegState.UP if direction == "sendrecv" else LegState.HELD
