@@ -221,3 +221,38 @@ async def test_vox3_with_the_relay_a_conference_mixes_everyone_for_everyone(back
             media.close()
         for phone in (agent_phone, marie_phone, customer):
             phone.stop()
+
+
+def test_vox3_the_mixers_g711_is_the_standard_one_on_every_sample():
+    """The pure-Python tables against the standard library's `audioop` where it still
+    exists (Python < 3.13; the mixer does not depend on it)."""
+    import struct
+    import warnings
+
+    from channels.voice.sip import g711
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        audioop = pytest.importorskip("audioop")
+    samples = list(range(-32768, 32768))
+    linear = struct.pack(f"<{len(samples)}h", *samples)
+    assert g711.encode(g711.PCMU, samples) == audioop.lin2ulaw(linear, 2)
+    assert g711.encode(g711.PCMA, samples) == audioop.lin2alaw(linear, 2)
+    assert struct.pack("<256h", *g711.DECODE[g711.PCMU]) == audioop.ulaw2lin(bytes(range(256)), 2)
+    assert struct.pack("<256h", *g711.DECODE[g711.PCMA]) == audioop.alaw2lin(bytes(range(256)), 2)
+
+
+def test_vox3_media_is_direct_by_default_and_a_bad_media_option_is_refused_at_start():
+    from channels.voice.sip.options import SipOptions
+    from channels.voice.sip.switch import SipSwitch
+    from core.channels import Operation
+    from core.errors import ConfigurationError
+
+    assert SipOptions.parse({}).media == "direct"
+    direct, relayed = SipSwitch(), SipSwitch()
+    direct.configure({})
+    relayed.configure({"media": "relay"})
+    assert Operation.CONFERENCE not in direct.operations and Operation.CONFERENCE in relayed.operations
+    assert Operation.VOICEMAIL not in relayed.operations  # no recorder
+    for bad in ({"media": "mixed"}, {"media_ports": [30000]}, {"media_ports": [30000, 30001]}, {"media_host": 1}):
+        with pytest.raises(ConfigurationError):
+            SipOptions.parse(bad)
