@@ -3,7 +3,8 @@
 After each committed change to a voice interaction (never before: "committed before anyone
 is told"), the parties of the interactions it touched, and of the agents on them, are read
 and each leg is set to what they say: an alerting agent's phone rings; an agent connected
-to a call is bridged with the other connected party's leg; a held customer is re-INVITEd
+to a call is bridged with the other connected party's leg (three or more talking, on a
+switch that mixes: each joins the call's conference); a held customer is re-INVITEd
 `sendonly`, an agent with no connected call `inactive`; a party that left is released. The
 other way, a phone's answer, refusal or hang-up becomes the same act as through the API
 (acceptOffer, declineOffer, release, customerHangUp: VOX2)."""

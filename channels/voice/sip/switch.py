@@ -1,10 +1,13 @@
 """The SIP switch (VOX1-VOX4): a registrar for the agents' softphones and a signalling-only
 back-to-back user agent for customer calls from a trunk, on the server's own event loop.
 
-Media goes phone to phone: bridging two legs hands each phone the other's session
-description (re-INVITE), hold re-INVITEs a leg `sendonly` (the customer) or `inactive` (an
-agent). Without media through the server there is no mixer and no recorder, so conference
-and voicemail deposit are not declared (VOX3) and the engine refuses them (CH4).
+Bridging two legs hands each phone the other's session description (re-INVITE), hold
+re-INVITEs a leg `sendonly` (the customer) or `inactive` (an agent). With `media = "direct"`
+the media goes phone to phone: there is no mixer, so conference is not declared (VOX3) and
+the engine refuses it (CH4). With `media = "relay"` each description points at the leg's
+relay ports (channels.voice.sip.relay): RTP goes through the server, DTMF is RFC 4733 too,
+and three or more talking legs are mixed (conference declared). There is no recorder in
+either mode: voicemail deposit is not declared.
 
 What happens on the phones is told to `events` (channels.voice.legs.CallLegs), which turns
 it into the engine's acts: a 200 OK is acceptOffer, a BYE is a hang-up, a refusal or a
