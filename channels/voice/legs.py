@@ -34,7 +34,7 @@ log = logging.getLogger("backline.voice.legs")
 
 TOPIC = "interaction"
 UP = (LegState.UP, LegState.HELD)
-CREATED_KEPT = 1000
+CREATED_KEPT = 1000  # new calls whose parties wait for `placed`; beyond, the oldest (hung up first) go
 
 
 class CallLegs:
@@ -126,12 +126,6 @@ class CallLegs:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def settle(self) -> None:
-        """Until the decisions made so far are carried out (for tools and tests)."""
-        await self.listener.settle()
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _carry_out(self, number: int, leg: LegKey, operation) -> None:
         async with self._leg_locks[leg]:
