@@ -256,3 +256,38 @@ def test_vox3_media_is_direct_by_default_and_a_bad_media_option_is_refused_at_st
     for bad in ({"media": "mixed"}, {"media_ports": [30000]}, {"media_ports": [30000, 30001]}, {"media_host": 1}):
         with pytest.raises(ConfigurationError):
             SipOptions.parse(bad)
+
+
+COMPLETE_AS_CONFERENCE = """mutation($id: ID!) { r: completeConsultation(consultationId: $id, as: CONFERENCE) {
+  __typename ... on Error { code message } } }"""
+
+
+async def test_vox3_with_the_relay_a_consultation_completed_as_a_conference_is_mixed(backline, api, client_for):
+    admin = await client_for("admin")
+    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
+        await answered_with_media(backline, admin, client_for)
+    marie, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", rtp_port=free_port())
+    marie_media = await with_media(marie_phone)
+    switch = backline.channels.get("voice").switch
+    try:
+        consult = (await agent.execute(CONSULT, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
+        marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
+        await offered(agent_leg, 3, "the agent bridged to Marie")
+        done = (await agent.execute(COMPLETE_AS_CONFERENCE, {"id": consult["id"]}))["r"]
+        assert done["__typename"] == "Interaction", done
+        await eventually(lambda: iid in switch.relay.rooms and len(switch.relay.rooms[iid].members) == 3,
+                         "the three legs mixed")
+        ports = {name: relay_of(dialog.offers[-1]) for name, dialog in
+                 (("customer", customer_leg), ("agent", agent_leg), ("marie", marie_leg))}
+
+        async def mixed():
+            marie_media.send_tone(ports["marie"], 1500)
+            customer_media.send_tone(ports["customer"], 500)
+            await asyncio.sleep(0.01)  # paced like audio
+            return near(agent_media.levels(), 2000) and near(customer_media.levels(), 1500)
+        await eventually(mixed, "the mix")
+    finally:
+        for media in (agent_media, customer_media, marie_media):
+            media.close()
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
