@@ -291,3 +291,31 @@ async def test_vox3_with_the_relay_a_consultation_completed_as_a_conference_is_m
             media.close()
         for phone in (agent_phone, marie_phone, customer):
             phone.stop()
+
+
+async def test_vox3_with_the_relay_a_phone_without_telephone_events_gets_its_digits_as_sip_info(
+        backline, api, client_for):
+    admin = await client_for("admin")
+    agent, agent_phone = await softphone(backline, admin, client_for, "agent", rtp_port=free_port())
+    customer = await customer_phone(backline, rtp_port=free_port(), event_type=None)
+    agent_media = await with_media(agent_phone)
+    try:
+        call, iid = await routed_call(backline, customer)
+        agent_leg = await asyncio.wait_for(agent_phone.incoming.get(), 5)
+        customer_leg, status = await asyncio.wait_for(call, 5)
+        assert status == 200 and "telephone-event" not in agent_leg.offers[0]
+        await eventually(lambda: backline.channels.get("voice").switch.leg_state(LegKey("agent", int(agent.me["id"])))
+                         .value == "up" and customer_leg.answered.is_set(), "the call up")
+        # The agent's phone presses 7 in its media: the customer's phone gets SIP INFO.
+        async def pressed():
+            agent_media.send_key(relay_of(agent_leg.offers[0]), "7")
+            await asyncio.sleep(0.05)  # a key press takes its time
+            return "7" in customer_leg.digits
+        await eventually(pressed, "the agent's key as INFO")
+        # sendDtmf to it: SIP INFO too.
+        assert (await agent.execute(DTMF, {"id": str(iid), "d": "12"}))["r"]["__typename"] == "Interaction"
+        await eventually(lambda: customer_leg.digits.endswith("12"), "the API's digits as INFO")
+    finally:
+        agent_media.close()
+        for phone in (agent_phone, customer):
+            phone.stop()

@@ -157,9 +157,9 @@ class Dialog:
 
 class Phone(asyncio.DatagramProtocol):
     def __init__(self, name: str, rtp_port: int, answer: bool = True, silent: bool = False,
-                 host: str = "127.0.0.1", port: int = 0, event_type: int = 101) -> None:
+                 host: str = "127.0.0.1", port: int = 0, event_type: int | None = 101) -> None:
         self.name, self.rtp_port, self.host, self.port = name, rtp_port, host, port
-        self.event_type = event_type  # its payload type for RFC 4733 telephone events
+        self.event_type = event_type  # its payload type for RFC 4733 telephone events; None: it takes none
         self.answer_calls, self.silent = answer, silent
         self.transport: asyncio.DatagramTransport | None = None
         self.server: tuple[str, int] | None = None
@@ -170,9 +170,10 @@ class Phone(asyncio.DatagramProtocol):
 
     @property
     def sdp(self) -> str:
+        events = (f" {self.event_type}", f"a=rtpmap:{self.event_type} telephone-event/8000\r\n") \
+            if self.event_type is not None else ("", "")
         return (f"v=0\r\no={self.name} 1 1 IN IP4 {self.host}\r\ns=-\r\nc=IN IP4 {self.host}\r\nt=0 0\r\n"
-                f"m=audio {self.rtp_port} RTP/AVP 0 {self.event_type}\r\na=rtpmap:{self.event_type} telephone-event/8000\r\n"
-                "a=sendrecv\r\n")
+                f"m=audio {self.rtp_port} RTP/AVP 0{events[0]}\r\n{events[1]}a=sendrecv\r\n")
 
     async def start(self, server: tuple[str, int]) -> "Phone":
         self.server = server
