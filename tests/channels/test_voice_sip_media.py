@@ -319,3 +319,14 @@ async def test_vox3_with_the_relay_a_phone_without_telephone_events_gets_its_dig
         agent_media.close()
         for phone in (agent_phone, customer):
             phone.stop()
+
+
+def test_vox3_a_relayed_sdp_leaves_no_way_around_the_relay():
+    from channels.voice.sip.sdp import relayed
+    phone = ("v=0\r\no=x 1 1 IN IP4 10.0.0.1\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 101\r\n"
+             "a=rtpmap:101 telephone-event/8000\r\na=rtcp:4001\r\na=ice-ufrag:abcd\r\n"
+             "a=candidate:1 1 UDP 2130706431 10.0.0.1 4000 typ host\r\na=sendrecv\r\nm=video 0 RTP/AVP 96\r\n")
+    sdp = relayed(phone, "192.0.2.5", 20000)
+    assert "10.0.0.1" not in sdp.replace("o=x 1 1 IN IP4 10.0.0.1", "") and "a=ice" not in sdp
+    assert "m=audio 20000 RTP/AVP 0 101" in sdp and "a=rtpmap:101 telephone-event/8000" in sdp
+    assert "m=video 0 " in sdp  # a refused stream stays refused

@@ -87,7 +87,8 @@ def telephone_event(sdp: str) -> int | None:
 
 def relayed(sdp: str, address: str, port: int) -> str:
     """`sdp` pointing at the relay: every connection line to `address`, the audio stream to
-    `port` (RTCP on port + 1, so a phone's own `a=rtcp:` line is dropped)."""
+    `port` (RTCP on port + 1, so a phone's own `a=rtcp:` line is dropped, and its ICE
+    candidates too: they would lead the other phone around the relay)."""
     lines = []
     for line in sdp.replace("\r\n", "\n").split("\n"):
         if not line:
@@ -99,7 +100,7 @@ def relayed(sdp: str, address: str, port: int) -> str:
             if parts[1] != "0":  # a stream refused or inactive stays so
                 parts[1] = str(port)
             line = " ".join(parts)
-        elif line.startswith("a=rtcp:"):
+        elif line.startswith(("a=rtcp:", "a=candidate", "a=ice-", "a=end-of-candidates", "a=remote-candidates")):
             continue
         lines.append(line)
     return "\r\n".join(lines) + "\r\n"
