@@ -3,7 +3,8 @@
 After each committed change to a voice interaction (never before: "committed before anyone
 is told"), the parties of the interactions it touched, and of the agents on them, are read
 and each leg is set to what they say: an alerting agent's phone rings; an agent connected
-to a call is bridged with the other connected party's leg; a held customer is re-INVITEd
+to a call is bridged with the other connected party's leg (three or more talking, on a
+switch that mixes: each joins the call's conference); a held customer is re-INVITEd
 `sendonly`, an agent with no connected call `inactive`; a party that left is released. The
 other way, a phone's answer, refusal or hang-up becomes the same act as through the API
 (acceptOffer, declineOffer, release, customerHangUp: VOX2)."""
@@ -33,6 +34,7 @@ log = logging.getLogger("backline.voice.legs")
 
 TOPIC = "interaction"
 UP = (LegState.UP, LegState.HELD)
+CREATED_KEPT = 1000  # new calls whose parties wait for `placed`; beyond, the oldest (hung up first) go
 
 
 class CallLegs:
@@ -47,12 +49,19 @@ class CallLegs:
         self._decisions = 0
         self._latest: dict[LegKey, int] = {}
         self._leg_locks: dict[LegKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task] = set()  # decisions being carried out, DTMF being sent
+        self._trunk: Actor | None = None
+        self._created: dict[int, list[Party]] = {}  # new calls' parties, until their leg is placed
 
     def start(self) -> None:
         self.listener.start()
 
     async def stop(self) -> None:
         await self.listener.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # -- the engine → the legs -------------------------------------------------------------
 
@@ -65,31 +74,58 @@ class CallLegs:
             if event.kind == "DtmfSent":
                 digits.append(event.payload.get("partyId"))
         if ids:
-            await self.reconcile(ids)
+            self._carry_out_later(await self.decide(ids))
         for party_id in digits:
-            await self._send_digits(party_id)
+            self._spawn(self._send_digits(party_id))
 
     async def reconcile(self, interaction_ids: set[int]) -> None:
-        # Deciding is one batch at a time (on the state it read); carrying the decisions out
-        # (network round trips) is not, so that calls do not wait for each other's phones.
+        """Decides on the legs of these interactions and carries it out (awaited)."""
+        await self._carry_out_all(await self.decide(interaction_ids))
+
+    async def decide(self, interaction_ids: set[int]) -> list:
+        """What each leg is to become, read from the committed state. Deciding is one batch at
+        a time (each decision is numbered on the state it read); carrying the decisions out
+        (network round trips) is not: the listener that decides must not wait for phones, or
+        every call's next step would queue behind the slowest re-INVITE."""
         async with self._lock:
             parties = await self._parties(interaction_ids)
-            by_interaction: dict[int, list[Party]] = defaultdict(list)
-            for party in parties:
-                by_interaction[party.interaction_id].append(party)
-            agents = {p.user_id for p in parties if p.user_id is not None and p.role in rules.AGENT_ROLES}
-            decisions: list[tuple[LegKey, object]] = []
-            for user_id in agents:
-                decisions += self._agent_leg(user_id, by_interaction)
-            for interaction_id, its_parties in by_interaction.items():
-                if interaction_id in interaction_ids:
-                    decisions += self._customer_leg(interaction_id, its_parties)
-            numbered = []
-            for leg, operation in decisions:
-                self._decisions += 1
-                self._latest[leg] = self._decisions
-                numbered.append((self._decisions, leg, operation))
+            return self._number(self._decisions_for(interaction_ids, parties))
+
+    def _decisions_for(self, interaction_ids: set[int], parties: list[Party]) -> list:
+        by_interaction: dict[int, list[Party]] = defaultdict(list)
+        for party in parties:
+            by_interaction[party.interaction_id].append(party)
+        agents = {p.user_id for p in parties if p.user_id is not None and p.role in rules.AGENT_ROLES}
+        decisions: list[tuple[LegKey, object]] = []
+        for user_id in agents:
+            decisions += self._agent_leg(user_id, by_interaction)
+        for interaction_id, its_parties in by_interaction.items():
+            if interaction_id in interaction_ids:
+                decisions += self._customer_leg(interaction_id, its_parties)
+        return decisions
+
+    def _number(self, decisions: list) -> list:
+        numbered = []
+        for leg, operation in decisions:
+            self._decisions += 1
+            self._latest[leg] = self._decisions
+            numbered.append((self._decisions, leg, operation))
+        return numbered
+
+    async def _carry_out_all(self, numbered: list) -> None:
+        if len(numbered) == 1:  # at once, in this task: a ring goes out now, not after the loop's turn
+            await self._carry_out(*numbered[0])
+            return
         await asyncio.gather(*(self._carry_out(n, leg, operation) for n, leg, operation in numbered))
+
+    def _carry_out_later(self, numbered: list) -> None:
+        if numbered:
+            self._spawn(self._carry_out_all(numbered))
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _carry_out(self, number: int, leg: LegKey, operation) -> None:
         async with self._leg_locks[leg]:
@@ -139,6 +175,9 @@ class CallLegs:
             if any(p.state is PartyState.HELD for p, _ in mine):
                 return [(leg, lambda: switch.hold(leg, "inactive"))]
             return []  # only alerting: the phone answered and its acceptance is on its way
+        room = self._conference_of(connected[1], connected[0])
+        if room is not None:
+            return [(leg, lambda: switch.join(leg, room))]
         peer = self._media_of(connected[1], connected[0])
         peer_state = self.switch.leg_state(peer) if peer is not None else LegState.GONE
         # A customer still ringing is answered by the bridge (with this phone's media).
@@ -157,6 +196,9 @@ class CallLegs:
         if customer is None or customer.state is PartyState.LEFT:
             return [(leg, lambda: switch.release(leg))]
         if customer.state is PartyState.CONNECTED:
+            room = self._conference_of(parties, customer)
+            if room is not None:
+                return [(leg, lambda: switch.join(leg, room))]
             peer = self._media_of(parties, customer)
             if peer is not None and switch.leg_state(peer) in UP:
                 return [(leg, lambda: switch.connect(leg, peer)), (peer, lambda: switch.connect(peer, leg))]
@@ -164,6 +206,15 @@ class CallLegs:
         if switch.leg_state(leg) in UP:
             return [(leg, lambda: switch.hold(leg, "sendonly"))]
         return []
+
+    def _conference_of(self, parties: list[Party], me: Party) -> int | None:
+        """The conference `me` is mixed in: its interaction, when three or more talk on it
+        and the switch mixes (otherwise conference is not declared and cannot happen)."""
+        if not self.switch.mixes or me.state is not PartyState.CONNECTED:
+            return None
+        talking = [p for p in parties if p.state is PartyState.CONNECTED and not rules.is_silent(p)
+                   and (p.role is PartyRole.CUSTOMER or p.user_id is not None)]
+        return me.interaction_id if len(talking) >= 3 else None
 
     def _media_of(self, parties: list[Party], me: Party) -> LegKey | None:
         """The leg `me` talks with: the other connected party (the customer first)."""
@@ -195,14 +246,27 @@ class CallLegs:
     # -- the phones → the engine -----------------------------------------------------------
 
     async def incoming(self, caller: str, caller_name: str, destination: str, number: str) -> int:
-        actor = await self._actor_named(self.switch.options.trunk_account)
         view = await self.backline.interactions.inbound.create(
-            actor, self.channel, caller, destination, context={"dialled": number},
+            await self._trunk_actor(), self.channel, caller, destination, context={"dialled": number},
             contact={"name": caller_name})
+        self._created[view.interaction.id] = list(view.parties)
+        while len(self._created) > CREATED_KEPT:  # calls hung up before being placed
+            self._created.pop(next(iter(self._created)))
         return view.interaction.id
 
     async def placed(self, interaction_id: int) -> None:
-        await self.reconcile({interaction_id})
+        """The customer's leg is known to the switch: ring the agent the call is offered to.
+        A new call's parties are those its creation returned (committed): an agent with no
+        leg yet is decided on from them without reading them again, since with calls arriving
+        together each one's set-up waits for the work of those before it."""
+        parties = self._created.pop(interaction_id, None)
+        agents = {p.user_id for p in parties or () if p.user_id is not None and p.role in rules.AGENT_ROLES}
+        if parties is None or any(self.switch.leg_state(LegKey("agent", a)) is not LegState.GONE for a in agents):
+            await self.reconcile({interaction_id})
+            return
+        async with self._lock:
+            numbered = self._number(self._decisions_for({interaction_id}, parties))
+        await self._carry_out_all(numbered)
 
     async def answered(self, user_id: int) -> None:
         offer = await self._ringing(user_id)
@@ -227,8 +291,7 @@ class CallLegs:
     async def hung_up(self, leg: LegKey) -> None:
         try:
             if leg.kind == "customer":
-                actor = await self._actor_named(self.switch.options.trunk_account)
-                await self.backline.interactions.inbound.hang_up(actor, leg.id)
+                await self.backline.interactions.inbound.hang_up(await self._trunk_actor(), leg.id)
                 return
             actor = await self._actor(leg.id)
             for interaction_id in await self._live_interactions(leg.id, rules.ON_CALL):
@@ -267,6 +330,12 @@ class CallLegs:
                 user = await session.get(User, user_id)
                 self._actors[user_id] = await load_actor(session, user)
         return self._actors[user_id]
+
+    async def _trunk_actor(self) -> Actor:
+        """The account customer calls are created as, read once (as agents' actors are)."""
+        if self._trunk is None:
+            self._trunk = await self._actor_named(self.switch.options.trunk_account)
+        return self._trunk
 
     async def _actor_named(self, username: str) -> Actor:
         async with self.backline.store.read() as session:

@@ -45,6 +45,7 @@ class Switch:
     # False: the engine's state is the whole call (simulated).
     carries_calls = False
     option_names: frozenset[str] = frozenset()
+    mixes = False  # True: conferences are mixed (join); False: the switch does not declare them
 
     def configure(self, options: Mapping[str, Any]) -> None:
         """Takes the switch's own options from the voice plugin's table."""
@@ -75,6 +76,10 @@ class Switch:
         """Each leg's media goes to the other's (retrieve is a bridge again)."""
         await self.connect(a, b)
         await self.connect(b, a)
+
+    async def join(self, leg: LegKey, room: object) -> None:
+        """`leg` hears, and is heard by, every other leg joined to `room` (a conference)."""
+        raise NotImplementedError
 
     async def release(self, leg: LegKey) -> None:
         raise NotImplementedError
@@ -114,6 +119,9 @@ class SimulatedSwitch(Switch):
         self._legs[leg] = LegState.HELD
 
     async def connect(self, leg, media_from):
+        self._legs[leg] = LegState.UP
+
+    async def join(self, leg, room):
         self._legs[leg] = LegState.UP
 
     async def release(self, leg):

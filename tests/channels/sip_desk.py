@@ -51,14 +51,14 @@ async def softphone(backline, admin, client_for, username: str, ready: bool = Tr
     client = await client_for(username)
     result = (await admin.execute(SET_CREDENTIALS, {"u": client.me["id"], "p": PASSWORD}))["r"]
     assert result == {"__typename": "ChannelCredentialsSet", "username": username}, result
-    device = await Phone(username, next(_rtp), **phone).start(server_of(backline))
+    device = await Phone(username, phone.pop("rtp_port", None) or next(_rtp), **phone).start(server_of(backline))
     assert await device.register(username, PASSWORD) == 200
     if ready:
         await ready_agent(client_for, username)
     return client, device
 
 
-async def customer_phone(backline) -> Phone:
+async def customer_phone(backline, rtp_port: int | None = None, **options: Any) -> Phone:
     """The customer's phone behind the trunk (the trunk's address is 127.0.0.2)."""
-    phone = Phone("customer", next(_rtp), host="127.0.0.2")
+    phone = Phone("customer", rtp_port or next(_rtp), host="127.0.0.2", **options)
     return await phone.start(server_of(backline))

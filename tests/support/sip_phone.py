@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import re
 import secrets
+import struct
 import time
 from dataclasses import dataclass, field
 
@@ -41,6 +42,90 @@ def media_port(sdp: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+EVENT_KEYS = "0123456789*#ABCD"
+
+
+def ulaw(sample: int) -> int:
+    """μ-law of one 16-bit sample (G.711's algorithm, written out here for the tests)."""
+    sign = 0x80 if sample < 0 else 0
+    magnitude = min(abs(sample), 32635) + 0x84
+    exponent = 7
+    while exponent and not magnitude & (0x4000 >> (7 - exponent)):
+        exponent -= 1
+    return ~(sign | exponent << 4 | (magnitude >> (exponent + 3)) & 0x0F) & 0xFF
+
+
+def linear(byte: int) -> int:
+    byte = ~byte & 0xFF
+    magnitude = ((((byte & 0x0F) << 3) + 0x84) << ((byte >> 4) & 7)) - 0x84
+    return -magnitude if byte & 0x80 else magnitude
+
+
+class Media(asyncio.DatagramProtocol):
+    """A phone's RTP socket: it sends numbered audio packets and key presses (RFC 4733,
+    packed by hand here, not with the switch's own code) and keeps every packet it gets."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.DatagramTransport | None = None
+        self.received: list[tuple[tuple[str, int], bytes]] = []
+        self.arrived = asyncio.Event()
+        self.ssrc = secrets.randbits(32)
+        self.sequence = 0
+
+    async def open(self, host: str, port: int) -> "Media":
+        self.transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: self, local_addr=(host, port))
+        return self
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        self.received.append((addr, data))
+        self.arrived.set()
+
+    def _packet(self, payload_type: int, timestamp: int, payload: bytes, marker: bool = False) -> bytes:
+        self.sequence += 1
+        return struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | payload_type, self.sequence, timestamp,
+                           self.ssrc) + payload
+
+    def send_audio(self, to: tuple[str, int], label: bytes) -> None:
+        """One PCMU packet (payload type 0) whose payload says who sent it."""
+        self.transport.sendto(self._packet(0, 160 * self.sequence, label.ljust(160, b"\xff")), to)
+
+    def send_tone(self, to: tuple[str, int], level: int) -> None:
+        """20 ms of a constant level, in PCMU: what a mix of it sums is easy to check."""
+        self.transport.sendto(self._packet(0, 160 * self.sequence, bytes([ulaw(level)]) * 160), to)
+
+    def levels(self) -> list[int]:
+        """The level of each PCMU packet received (its first sample, decoded)."""
+        return [linear(payload[0]) for payload in self.payloads(0) if payload]
+
+    def send_key(self, to: tuple[str, int], key: str, payload_type: int = 101) -> None:
+        """A key press: two packets going on, the end three times (one timestamp)."""
+        timestamp, code = 8000 * (self.sequence + 1), EVENT_KEYS.index(key)
+        for i, end in enumerate((False, False, True, True, True)):
+            flags = (0x80 if end else 0) | 10
+            self.transport.sendto(self._packet(payload_type, timestamp, struct.pack("!BBH", code, flags, 160 * (i + 1)),
+                                               marker=i == 0), to)
+
+    def payloads(self, payload_type: int) -> list[bytes]:
+        return [data[12:] for _, data in self.received if len(data) >= 12 and data[1] & 0x7F == payload_type]
+
+    def keys(self, payload_type: int = 101) -> str:
+        """The key presses received: one per end (its three copies counted once)."""
+        keys, ends = "", set()
+        for _, data in self.received:
+            if len(data) >= 16 and data[1] & 0x7F == payload_type and data[13] & 0x80:
+                stamp = (struct.unpack_from("!I", data, 8)[0], struct.unpack_from("!I", data, 4)[0])
+                if stamp not in ends:
+                    ends.add(stamp)
+                    keys += EVENT_KEYS[data[12]]
+        return keys
+
+
 ANSWER = {"sendonly": "recvonly", "recvonly": "sendonly", "inactive": "inactive", "sendrecv": "sendrecv"}
 
 
@@ -57,12 +142,24 @@ class Dialog:
     answered: asyncio.Event = field(default_factory=asyncio.Event)
     invite: str = ""
     at: float = field(default_factory=time.perf_counter)  # when it began (the benchmark's set-up time)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # set on each new offer
+
+    def offered(self, sdp: str) -> None:
+        self.offers.append(sdp)
+        self.changed.set()
+
+    async def until(self, check) -> None:
+        """Until `check(self)` holds, woken by each offer (no polling)."""
+        while not check(self):
+            self.changed.clear()
+            await self.changed.wait()
 
 
 class Phone(asyncio.DatagramProtocol):
     def __init__(self, name: str, rtp_port: int, answer: bool = True, silent: bool = False,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, event_type: int | None = 101) -> None:
         self.name, self.rtp_port, self.host, self.port = name, rtp_port, host, port
+        self.event_type = event_type  # its payload type for RFC 4733 telephone events; None: it takes none
         self.answer_calls, self.silent = answer, silent
         self.transport: asyncio.DatagramTransport | None = None
         self.server: tuple[str, int] | None = None
@@ -73,8 +170,10 @@ class Phone(asyncio.DatagramProtocol):
 
     @property
     def sdp(self) -> str:
+        events = (f" {self.event_type}", f"a=rtpmap:{self.event_type} telephone-event/8000\r\n") \
+            if self.event_type is not None else ("", "")
         return (f"v=0\r\no={self.name} 1 1 IN IP4 {self.host}\r\ns=-\r\nc=IN IP4 {self.host}\r\nt=0 0\r\n"
-                f"m=audio {self.rtp_port} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n")
+                f"m=audio {self.rtp_port} RTP/AVP 0{events[0]}\r\n{events[1]}a=sendrecv\r\n")
 
     async def start(self, server: tuple[str, int]) -> "Phone":
         self.server = server
@@ -157,7 +256,7 @@ class Phone(asyncio.DatagramProtocol):
         if 200 <= status < 300:
             dialog.remote = _header(answer, "To")
             dialog.target = re.search(r"<([^>]+)>", _header(answer, "Contact")).group(1)
-            dialog.offers.append(_body(answer))
+            dialog.offered(_body(answer))
             self._send(self._request("ACK", dialog.target, dialog.local, dialog.remote, call_id, 1)[0])
             dialog.answered.set()
         return dialog, status
@@ -209,14 +308,14 @@ class Phone(asyncio.DatagramProtocol):
                                 re.search(r"<([^>]+)>", _header(text, "Contact")).group(1), invite=text)
                 dialog.cseq = 0
                 self.dialogs[call_id] = dialog
-                dialog.offers.append(offer)
+                dialog.offered(offer)
                 self._reply(text, 180, dialog)
                 self.incoming.put_nowait(dialog)
                 auto = "answer-after=0" in (_header(text, "Call-Info") or "")
                 if self.answer_calls or auto:
                     self.pick_up(dialog)
             else:
-                dialog.offers.append(offer)
+                dialog.offered(offer)
                 self._reply(text, 200, dialog, self.sdp.replace("a=sendrecv", f"a={ANSWER[direction(offer)]}"))
         elif method == "BYE":
             self._reply(text, 200, dialog)

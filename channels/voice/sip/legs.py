@@ -40,6 +40,7 @@ class Leg:
     version: int = 1
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     timer: object | None = None
+    media: object | None = None  # its relay ports (channels.voice.sip.relay.LegMedia), media = "relay"
 
     def next_version(self) -> int:
         self.version += 1

@@ -20,7 +20,11 @@ DEFAULTS: dict[str, Any] = {
     "trunk_account": "admin",  # the account customer calls are created and hung up as
     "numbers": {},  # dialled number → destination: {"5100" = "routing:5100"}
     "phone_timeout_seconds": 8,  # a phone that gives no answer at all (not even ringing)
+    "media": "direct",  # "direct": phone to phone; "relay": RTP through the server (channels.voice.sip.relay)
+    "media_host": "",  # the relay's address in the SDP and to bind; "": sip_host
+    "media_ports": [20000, 29999],  # the relay's port range (a pair per leg)
 }
+MEDIA = ("direct", "relay")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,13 @@ class SipOptions:
     trunk_account: str = "admin"
     numbers: dict[str, str] = field(default_factory=dict)
     phone_timeout_seconds: float = 8
+    media: str = "direct"
+    media_host: str = "127.0.0.1"
+    media_ports: tuple[int, int] = (20000, 29999)
+
+    @property
+    def relay(self) -> bool:
+        return self.media == "relay"
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> "SipOptions":
@@ -64,6 +75,15 @@ class SipOptions:
         if not isinstance(numbers, Mapping) or not all(isinstance(k, str) and isinstance(v, str) and k and v
                                                        for k, v in numbers.items()):
             fail("numbers", 'a table of number = "destination"')
+        if o["media"] not in MEDIA:
+            fail("media", '"direct" or "relay"')
+        if not isinstance(o["media_host"], str):
+            fail("media_host", "a string")
+        ports = o["media_ports"]
+        if not (isinstance(ports, list) and len(ports) == 2 and all(
+                isinstance(p, int) and not isinstance(p, bool) and 1024 <= p <= 65535 for p in ports)
+                and ports[1] - ports[0] >= 3):
+            fail("media_ports", "[first, last], ports 1024-65535, at least two pairs")
         trunk = None
         if o["trunk_address"]:
             host, _, port = o["trunk_address"].rpartition(":")
@@ -75,4 +95,5 @@ class SipOptions:
                    trunk_sources=frozenset(o["trunk_sources"]), trunk_address=trunk,
                    trunk_ping_seconds=o["trunk_ping_seconds"], trunk_timeout_seconds=float(o["trunk_timeout_seconds"]),
                    trunk_account=o["trunk_account"], numbers=dict(numbers),
-                   phone_timeout_seconds=o["phone_timeout_seconds"])
+                   phone_timeout_seconds=o["phone_timeout_seconds"], media=o["media"],
+                   media_host=o["media_host"] or o["sip_host"], media_ports=(ports[0], ports[1]))

@@ -67,3 +67,57 @@ def placeholder(address: str, session_id: int) -> str:
 def _origin_address(line: str) -> str:
     parts = line.split()
     return parts[-1] if len(parts) >= 6 else "0.0.0.0"
+
+
+def telephone_event(sdp: str) -> int | None:
+    """The payload type the phone gave RFC 4733 events (`a=rtpmap:<pt> telephone-event/8000`)
+    on its first audio stream, or None: it does not take DTMF in the media."""
+    in_audio = False
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            if in_audio:
+                break
+            in_audio = line.startswith("m=audio ")
+        elif in_audio and line.lower().startswith("a=rtpmap:"):
+            number, _, encoding = line[9:].partition(" ")
+            if encoding.lower().startswith("telephone-event/8000") and number.strip().isdigit():
+                return int(number)
+    return None
+
+
+def relayed(sdp: str, address: str, port: int) -> str:
+    """`sdp` pointing at the relay: every connection line to `address`, the audio stream to
+    `port` (RTCP on port + 1, so a phone's own `a=rtcp:` line is dropped, and its ICE
+    candidates too: they would lead the other phone around the relay)."""
+    lines = []
+    for line in sdp.replace("\r\n", "\n").split("\n"):
+        if not line:
+            continue
+        if line.startswith("c=IN IP4 ") or line.startswith("c=IN IP6 "):
+            line = f"c=IN IP{'6' if ':' in address else '4'} {address}"
+        elif line.startswith("m=audio "):
+            parts = line.split(" ")
+            if parts[1] != "0":  # a stream refused or inactive stays so
+                parts[1] = str(port)
+            line = " ".join(parts)
+        elif line.startswith(("a=rtcp:", "a=candidate", "a=ice-", "a=end-of-candidates", "a=remote-candidates")):
+            continue
+        lines.append(line)
+    return "\r\n".join(lines) + "\r\n"
+
+
+def payload_types(sdp: str) -> list[int]:
+    """The payload types of the first audio stream, in the phone's order of preference."""
+    for line in sdp.splitlines():
+        if line.startswith("m=audio "):
+            return [int(p) for p in line.split()[3:] if p.isdigit()]
+    return []
+
+
+def mixer(address: str, port: int, session_id: int, version: int) -> str:
+    """What the switch offers a phone it mixes in a conference: G.711 either law, and
+    telephone events, on its leg's relay port."""
+    return (f"v=0\r\no=backline {session_id} {version} IN IP4 {address}\r\ns=Backline\r\n"
+            f"c=IN IP4 {address}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+            "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\n"
+            "a=sendrecv\r\n")

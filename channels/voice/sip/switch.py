@@ -1,10 +1,13 @@
 """The SIP switch (VOX1-VOX4): a registrar for the agents' softphones and a signalling-only
 back-to-back user agent for customer calls from a trunk, on the server's own event loop.
 
-Media goes phone to phone: bridging two legs hands each phone the other's session
-description (re-INVITE), hold re-INVITEs a leg `sendonly` (the customer) or `inactive` (an
-agent). Without media through the server there is no mixer and no recorder, so conference
-and voicemail deposit are not declared (VOX3) and the engine refuses them (CH4).
+Bridging two legs hands each phone the other's session description (re-INVITE), hold
+re-INVITEs a leg `sendonly` (the customer) or `inactive` (an agent). With `media = "direct"`
+the media goes phone to phone: there is no mixer, so conference is not declared (VOX3) and
+the engine refuses it (CH4). With `media = "relay"` each description points at the leg's
+relay ports (channels.voice.sip.relay): RTP goes through the server, DTMF is RFC 4733 too,
+and three or more talking legs are mixed (conference declared). There is no recorder in
+either mode: voicemail deposit is not declared.
 
 What happens on the phones is told to `events` (channels.voice.legs.CallLegs), which turns
 it into the engine's acts: a 200 OK is acceptOffer, a BYE is a hang-up, a refusal or a
@@ -24,6 +27,7 @@ from channels.voice.sip.message import (
 )
 from channels.voice.sip.options import DEFAULTS, SipOptions
 from channels.voice.sip.registrar import Registrar
+from channels.voice.sip.relay import LegMedia, MediaRelay
 from channels.voice.sip.transactions import Transactions
 from channels.voice.sip.transport import Peer, Transport
 from channels.voice.switch import LegKey, LegState, Switch
@@ -68,13 +72,20 @@ class SipSwitch(Switch):
         self._tasks: set[asyncio.Task] = set()
         self._trunk_timer = None
         self.dtmf_relayed = 0
+        self.relay: MediaRelay | None = None
 
     def configure(self, options: Mapping[str, Any]) -> None:
         self.options = SipOptions.parse(options)
+        # The relay mixes G.711 (channels.voice.sip.relay.Room): conference is declared with it only.
+        self.operations = SipSwitch.operations | ({Operation.CONFERENCE} if self.options.relay else set())
+
+    @property
+    def mixes(self) -> bool:
+        return self.options.relay
 
     @property
     def port(self) -> int | None:
-        return self.transport.port if self.transport is not None and self.transport._udp is not None else None
+        return self.transport.port if self.transport is not None and self.transport.listening else None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -91,7 +102,9 @@ class SipSwitch(Switch):
             return
         self.transport = transport
         self.transactions = Transactions(transport)
-        log.info("SIP: listening on %s:%s (UDP%s)", self.options.host, port, " and TCP" if transport._tcp else "")
+        if self.options.relay:
+            self.relay = MediaRelay(self.options.media_host, self.options.media_ports, self._route, self._heard)
+        log.info("SIP: listening on %s:%s (UDP%s)", self.options.host, port, " and TCP" if transport.has_tcp else "")
         if self.options.trunk_address is not None:
             self._trunk_timer = self.clock.call_later(self.options.trunk_ping_seconds, self._ping_trunk)
 
@@ -108,6 +121,8 @@ class SipSwitch(Switch):
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.registrar is not None:
             self.registrar.clear()
+        if self.relay is not None:
+            self.relay.close_all()
         if self.transport is not None:
             await self.transport.stop()
             self.transport = None
@@ -146,10 +161,10 @@ class SipSwitch(Switch):
             self._spawn(self.events.refused(leg.id, "the softphone is not registered"))
             return
         source = self.legs.get(media_from) if media_from else None
-        body = self._offer_for(None, source, "sendrecv")
         local = f"<sip:backline@{self.options.host}:{self.transport.port}>;tag={new_tag()}"
         new = Leg(key=leg, call_id=f"{new_tag()}{new_tag()}@backline", local=local, remote=f"<{binding.contact}>",
                   target=binding.contact, peer=binding.peer, incoming=False, auto_answer=auto_answer)
+        body = self._offer_for(new, source, "sendrecv")
         invite = new.request("INVITE", self._via(binding.peer), self._contact, body=body.encode(),
                              content_type="application/sdp", cseq=1)
         if auto_answer:
@@ -175,6 +190,31 @@ class SipSwitch(Switch):
     async def hold(self, leg: LegKey, direction: str) -> None:
         await self._apply(leg, None, direction)
 
+    async def join(self, key: LegKey, room: object) -> None:
+        """Mixes the leg in a conference: re-INVITEd with the mixer's own SDP on its relay port."""
+        leg = self.legs.get(key)
+        if leg is None or self.relay is None:
+            return
+        async with leg.lock:
+            want = (f"room:{room}", "sendrecv")
+            if leg.state not in (LegState.UP, LegState.HELD) or leg.applied == want or self.transport is None:
+                return
+            media = self._media_for(leg)
+            if media is None:
+                return
+            body = sdp_text.mixer(self.options.media_host, media.port, leg.session_id, leg.next_version())
+            request = leg.request("INVITE", self._via(leg.peer), self._contact, body=body.encode(),
+                                  content_type="application/sdp")
+            response = await self.transactions.request(request, leg.peer)
+            self._ack(leg, request, response)
+            if 200 <= response.status < 300 and leg.state is not LegState.GONE:
+                if response.sdp:
+                    self._learn(leg, response.sdp)
+                leg.offered, leg.applied, leg.bridged_to, leg.state = body, want, None, LegState.UP
+                self.relay.join(media, room)
+            else:
+                log.warning("SIP: re-INVITE of %s into the conference answered %s", key, response.status)
+
     async def release(self, leg: LegKey) -> None:
         found = self.legs.get(leg)
         if found is None:
@@ -193,6 +233,11 @@ class SipSwitch(Switch):
         found = self.legs.get(leg)
         if found is None or found.state is LegState.GONE or found.state is LegState.RINGING:
             return
+        if self.relay is not None and found.media is not None and await self.relay.send_digits(found.media, digits):
+            return  # RFC 4733 in the media: the phone takes telephone events
+        await self._send_info(found, digits)
+
+    async def _send_info(self, found: Leg, digits: str) -> None:
         for digit in digits:  # SIP INFO, one digit each (application/dtmf-relay)
             request = found.request("INFO", self._via(found.peer), self._contact,
                                     body=f"Signal={digit}\r\nDuration=160\r\n".encode(),
@@ -205,10 +250,51 @@ class SipSwitch(Switch):
         session_id = leg.session_id if leg else 1
         version = leg.next_version() if leg else 1
         if source is not None and source.remote_sdp:
-            return sdp_text.rewrite(source.remote_sdp, direction, session_id, version)
-        if leg is not None and leg.offered:
-            return sdp_text.rewrite(leg.offered, direction, session_id, version)
-        return sdp_text.placeholder(self.options.host, session_id)
+            body = sdp_text.rewrite(source.remote_sdp, direction, session_id, version)
+        elif leg is not None and leg.offered:
+            body = sdp_text.rewrite(leg.offered, direction, session_id, version)
+        else:
+            return sdp_text.placeholder(self.options.host, session_id)
+        media = self._media_for(leg)
+        # Relayed: the phone sends to its leg's relay port; the other phone's codecs stay.
+        return sdp_text.relayed(body, self.options.media_host, media.port) if media is not None else body
+
+    # -- the media relay (media = "relay") -------------------------------------------------
+
+    def _media_for(self, leg: Leg | None) -> LegMedia | None:
+        if self.relay is None or leg is None:
+            return None
+        if leg.media is None:
+            try:
+                leg.media = self.relay.open(leg.key)
+            except OSError as exc:  # no ports left: this leg's media goes phone to phone
+                log.error("SIP: no relay ports for %s (%s)", leg.key, exc)
+                return None
+            self.relay.learn(leg.media, leg.remote_sdp)
+        return leg.media
+
+    def _learn(self, leg: Leg, phone_sdp: str) -> None:
+        leg.remote_sdp = phone_sdp
+        if self.relay is not None:
+            self.relay.learn(leg.media, phone_sdp)
+
+    def _route(self, media: LegMedia) -> LegMedia | None:
+        """Where a packet from this leg's phone goes: the leg it is bridged with, both up."""
+        leg = self.legs.get(media.key)
+        if leg is None or leg.media is not media or leg.state is not LegState.UP or leg.bridged_to is None:
+            return None
+        peer = self.legs.get(leg.bridged_to)
+        if peer is None or peer.state is not LegState.UP or peer.bridged_to != leg.key:
+            return None
+        return peer.media
+
+    def _heard(self, media: LegMedia, peer: LegMedia | None, digit: str) -> None:
+        """A digit from a phone in its media (RFC 4733); a peer without telephone events gets it as INFO."""
+        self.dtmf_relayed += 1
+        if peer is not None and peer.event_type is None:
+            found = self.legs.get(peer.key)
+            if found is not None and found.media is peer:
+                self._spawn(self._send_info(found, digit))
 
     async def _apply(self, key: LegKey, media_from: LegKey | None, direction: str) -> None:
         leg = self.legs.get(key)
@@ -238,8 +324,10 @@ class SipSwitch(Switch):
             self._ack(leg, request, response)
             if 200 <= response.status < 300:
                 if response.sdp:
-                    leg.remote_sdp = response.sdp
+                    self._learn(leg, response.sdp)
                 leg.offered, leg.applied = body, want
+                if self.relay is not None:
+                    self.relay.leave(leg.media)  # bridged or held: out of any conference
                 if media_from is not None:
                     leg.bridged_to = media_from
                 leg.state = LegState.UP if direction == "sendrecv" else LegState.HELD
@@ -263,7 +351,7 @@ class SipSwitch(Switch):
         if 200 <= response.status < 300:
             leg.remote = response.get("to") or leg.remote
             leg.target = uri_of(response.get("contact") or "") or leg.target
-            leg.remote_sdp = response.sdp
+            self._learn(leg, response.sdp)
             leg.state = LegState.UP
             await self.events.answered(leg.key.id)
         else:
@@ -382,7 +470,7 @@ class SipSwitch(Switch):
             answer = sdp_text.rewrite(leg.offered, sdp_text.answer_direction(sdp_text.direction(request.sdp)),
                                       leg.session_id, leg.next_version()) if leg.offered else ""
             if request.sdp:
-                leg.remote_sdp = request.sdp
+                self._learn(leg, request.sdp)
             ok = response_to(request, 200, body=answer.encode(), content_type="application/sdp" if answer else "")
             ok.set("contact", self._contact)
             self.transactions.answer(request, ok, peer)
@@ -486,6 +574,9 @@ class SipSwitch(Switch):
 
     def _forget(self, leg: Leg) -> None:
         leg.state = LegState.GONE
+        if self.relay is not None and leg.media is not None:
+            self.relay.close(leg.media)
+            leg.media = None
         if leg.timer is not None:
             leg.timer.cancel()
         if self.legs.get(leg.key) is leg:

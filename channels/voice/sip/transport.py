@@ -11,6 +11,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Callable
 
+from channels.voice.sip.datagrams import DatagramEndpoint
 from channels.voice.sip.message import Malformed, Message, frame_length, parse
 
 log = logging.getLogger("backline.voice.sip")
@@ -46,36 +47,32 @@ class Counters:
     errors: list[str] = field(default_factory=list)
 
 
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, transport_: "Transport") -> None:
-        self.owner = transport_
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        self.owner.arrived(data, Peer((addr[0], addr[1])))
-
-    def error_received(self, exc: Exception) -> None:  # e.g. ICMP port unreachable: a phone went away
-        log.debug("SIP over UDP: %s", exc)
-
-
 class Transport:
     def __init__(self, host: str, port: int, receive: Callable[[Message, Peer], None], tcp: bool = True) -> None:
         self.host, self.port, self.receive, self.tcp = host, port, receive, tcp
         self.counters = Counters()
-        self._udp: asyncio.DatagramTransport | None = None
+        self._udp: DatagramEndpoint | None = None
         self._tcp: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> int:
-        loop = asyncio.get_running_loop()
-        self._udp, _ = await loop.create_datagram_endpoint(lambda: _Datagrams(self), local_addr=(self.host, self.port))
-        self.port = self._udp.get_extra_info("sockname")[1]
-        with_buffer(self._udp.get_extra_info("socket"))
+        udp = DatagramEndpoint(lambda data, address: self.arrived(data, Peer(address)))
+        self.port = udp.open(self.host, self.port, RECEIVE_BUFFER)
+        self._udp = udp
         if self.tcp:
             try:
                 self._tcp = await asyncio.start_server(self._stream, self.host, self.port)
             except OSError as exc:  # UDP alone still serves the phones
                 log.error("SIP: no TCP listener on %s:%s (%s)", self.host, self.port, exc)
         return self.port
+
+    @property
+    def listening(self) -> bool:
+        return self._udp is not None
+
+    @property
+    def has_tcp(self) -> bool:
+        return self._tcp is not None
 
     async def stop(self) -> None:
         if self._tcp is not None:
