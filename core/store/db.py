@@ -22,6 +22,7 @@ from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.store.checkpoints import WalCheckpointer
+from core.store.idle_ping import ping_when_idle
 from core.store.loop_session import LoopSession
 
 # Readers wait for nothing in WAL mode but a crash recovery by another connection: a short
@@ -96,7 +97,8 @@ def create_engines(url: str) -> Engines:
         return Engines(read=sqlite_engine(url, "BEGIN", READ_BUSY_TIMEOUT_MS, pool_size=8),
                        write=sqlite_engine(url, "BEGIN IMMEDIATE", 0, pool_size=1, checkpoints=False),
                        checkpointer=WalCheckpointer(make_url(url).database))
-    engine = create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url)
+    ping_when_idle(engine)  # not at every checkout: core.store.idle_ping
     return Engines(read=engine, write=engine)
 
 
