@@ -107,7 +107,7 @@ class Accepted:
 
 async def sip_call(backline, customer: Phone, phones, actors, i: int, setups: dict, accepted: Accepted,
                    rings: RingsSent) -> None:
-    (a, _), (b, b_target) = actors[("a", i)], actors[("b", i)]
+    (a, _), (_, b_target) = actors[("a", i)], actors[("b", i)]
     a_phone, b_phone = phones[("a", i)], phones[("b", i)]
     relayed = backline.channels.get("voice").switch.relay is not None
     started = time.perf_counter()
