@@ -33,12 +33,12 @@ class StatementCounter:
     and is skipped if it does. An executemany counts once per row of parameters, as the
     database runs it; a batch of SQLAlchemy's "insertmanyvalues" (one INSERT of many VALUES
     rows, which it uses on PostgreSQL) counts once, as it is one statement. On SQLite the write and read engines are counted apart ("write",
-    "read"); on PostgreSQL one engine serves both ("shared")."""
+    "read"); on PostgreSQL one pool serves both ("shared")."""
 
     def __init__(self, engines) -> None:
         self.counts: Counter[str] = Counter()
         named = [("write", engines.write), ("read", engines.read)]
-        if engines.read is engines.write:
+        if engines.shared:  # the write engine's listener hears the reads too
             named = [("shared", engines.write)]
         for name, engine in named:
             event.listen(engines.sync(engine), "before_cursor_execute", self._counter(name))
