@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+from contextlib import asynccontextmanager
+from typing import NamedTuple
 
 import pytest
 
@@ -50,6 +52,37 @@ async def answered_with_media(backline, admin, client_for):
     customer_leg, status = await asyncio.wait_for(call, 5)
     assert status == 200
     return agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid
+
+
+class ThreeParties(NamedTuple):
+    agent: object
+    agent_media: Media
+    agent_leg: object
+    customer_media: Media
+    customer_leg: object
+    iid: int
+    marie_phone: object
+    marie_media: Media
+    switch: object
+
+
+@asynccontextmanager
+async def three_parties(backline, client_for):
+    """A customer call answered with media (answered_with_media), and Marie's phone with an
+    RTP socket, ready to be brought in; every socket and phone closed afterwards."""
+    admin = await client_for("admin")
+    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
+        await answered_with_media(backline, admin, client_for)
+    _, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", rtp_port=free_port())
+    marie_media = await with_media(marie_phone)
+    try:
+        yield ThreeParties(agent, agent_media, agent_leg, customer_media, customer_leg, iid, marie_phone,
+                           marie_media, backline.channels.get("voice").switch)
+    finally:
+        for media in (agent_media, customer_media, marie_media):
+            media.close()
+        for phone in (agent_phone, marie_phone, customer):
+            phone.stop()
 
 
 def labels(media: Media) -> set[bytes]:
@@ -183,13 +216,8 @@ def near(levels: list[int], level: int) -> bool:
 
 
 async def test_vox3_with_the_relay_a_conference_mixes_everyone_for_everyone(backline, api, client_for):
-    admin = await client_for("admin")
-    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
-        await answered_with_media(backline, admin, client_for)
-    marie, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", rtp_port=free_port())
-    marie_media = await with_media(marie_phone)
-    switch = backline.channels.get("voice").switch
-    try:
+    async with three_parties(backline, client_for) as (agent, agent_media, agent_leg, customer_media, customer_leg,
+                                                       iid, marie_phone, marie_media, switch):
         added = (await agent.execute(ADD, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
         assert added["__typename"] == "Interaction", added
         marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
@@ -216,11 +244,6 @@ async def test_vox3_with_the_relay_a_conference_mixes_everyone_for_everyone(back
         await eventually(lambda: relay_of(customer_leg.offers[-1]) == ports["customer"]
                          and "RTP/AVP 0 8 101" not in customer_leg.offers[-1], "the customer bridged again")
         await until_received(customer_media, ports["customer"], b"two again", agent_media, "the two-party audio")
-    finally:
-        for media in (agent_media, customer_media, marie_media):
-            media.close()
-        for phone in (agent_phone, marie_phone, customer):
-            phone.stop()
 
 
 def test_vox3_the_mixers_g711_is_the_standard_one_on_every_sample():
@@ -263,13 +286,8 @@ COMPLETE_AS_CONFERENCE = """mutation($id: ID!) { r: completeConsultation(consult
 
 
 async def test_vox3_with_the_relay_a_consultation_completed_as_a_conference_is_mixed(backline, api, client_for):
-    admin = await client_for("admin")
-    agent, agent_phone, agent_media, agent_leg, customer, customer_media, customer_leg, iid = \
-        await answered_with_media(backline, admin, client_for)
-    marie, marie_phone = await softphone(backline, admin, client_for, "marie.dupont", rtp_port=free_port())
-    marie_media = await with_media(marie_phone)
-    switch = backline.channels.get("voice").switch
-    try:
+    async with three_parties(backline, client_for) as (agent, agent_media, agent_leg, customer_media, customer_leg,
+                                                       iid, marie_phone, marie_media, switch):
         consult = (await agent.execute(CONSULT, {"id": str(iid), "t": await target_id(backline, "Marie Dupont")}))["r"]
         marie_leg = await asyncio.wait_for(marie_phone.incoming.get(), 5)
         await offered(agent_leg, 3, "the agent bridged to Marie")
@@ -286,11 +304,6 @@ async def test_vox3_with_the_relay_a_consultation_completed_as_a_conference_is_m
             await asyncio.sleep(0.01)  # paced like audio
             return near(agent_media.levels(), 2000) and near(customer_media.levels(), 1500)
         await eventually(mixed, "the mix")
-    finally:
-        for media in (agent_media, customer_media, marie_media):
-            media.close()
-        for phone in (agent_phone, marie_phone, customer):
-            phone.stop()
 
 
 async def test_vox3_with_the_relay_a_phone_without_telephone_events_gets_its_digits_as_sip_info(
