@@ -91,7 +91,8 @@ class Engines:
     async def dispose(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
-        for engine in {id(self.sync(e).pool): e for e in (self.read, self.write)}.values():
+        # A shared pool belongs to the write engine; the read engine is a view of it.
+        for engine in (self.write,) if self.shared else (self.read, self.write):
             result = engine.dispose()
             if result is not None:
                 await result
