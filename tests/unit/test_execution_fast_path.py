@@ -1,5 +1,5 @@
-"""schema.execution reads plain scalar fields directly: results and errors must be exactly
-graphql-core's own."""
+"""schema.execution reads plain fields directly (scalars, lists of them, and objects made of
+them, nested): results and errors must be exactly graphql-core's own."""
 
 from __future__ import annotations
 
@@ -38,7 +38,46 @@ class Item:
 
 
 @strawberry.type
+class Shelf:
+    label: str
+    tags: list[str]
+    items: list[Item]
+    first: Item | None = None
+    maybe_tags: list[str | None] | None = None
+
+
+def _shelf(**changes) -> Shelf:
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    values = dict(label="s", tags=["x", "y"], items=[Item(name="a", count=1, colour=Colour.RED, at=at)],
+                  first=Item(name="f", count=0, colour=Colour.BLUE, at=at), maybe_tags=["t", None])
+    values.update(changes)
+    return Shelf(**values)
+
+
+def _generator():
+    yield "g"
+
+
+@strawberry.type
+class Page:
+    shelves: list[Shelf]
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def page(self) -> Page:
+        return Page(shelves=[_shelf(), _shelf(label="t", first=None, maybe_tags=None)])
+
+    @strawberry.field
+    def odd_pages(self) -> list[Page | None]:  # an error nulls its page alone
+        at = datetime.now(UTC)
+        return [Page(shelves=[_shelf(tags=["x", None])]),  # type: ignore[list-item] # a null in [String!]!
+                Page(shelves=[_shelf(items=[Item(name=None, count=1, colour=Colour.RED, at=at)])]),  # type: ignore[arg-type]
+                Page(shelves=[_shelf(tags=_generator())]),  # type: ignore[arg-type] # an iterable, not a list
+                Page(shelves=[_shelf(first=Broken())]),  # type: ignore[arg-type]
+                Page(shelves=[_shelf(label=3)])]  # type: ignore[arg-type] # coerced to "3"
+
     @strawberry.field
     def items(self) -> list[Item]:
         at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -92,3 +131,39 @@ def test_a_null_or_a_failing_field_is_reported_as_graphql_core_does():
         assert fast.data == plain.data
         assert [(e.message, e.path) for e in fast.errors] == [(e.message, e.path) for e in plain.errors]
         assert fast.errors
+
+
+NESTED = """{ page { __typename shelves { label tags maybeTags t: __typename
+  first { name colour at } items { ... on Item { name n: count } } } } }"""
+
+
+def test_nested_objects_and_lists_of_plain_fields_give_the_same_data():
+    plain = run(StrawberryGraphQLCoreExecutionContext, NESTED)
+    fast = run(BacklineExecution, NESTED)
+    assert fast.errors is None
+    assert fast.data == plain.data
+    assert fast.data["page"]["shelves"][1] == {
+        "label": "t", "tags": ["x", "y"], "maybeTags": None, "t": "Shelf", "first": None,
+        "items": [{"name": "a", "n": 1}]}
+
+
+def test_an_unusual_value_deep_in_a_plain_object_is_reported_as_graphql_core_does():
+    query = "{ oddPages { shelves { label tags items { name } first { name } } } }"
+    plain = run(StrawberryGraphQLCoreExecutionContext, query)
+    fast = run(BacklineExecution, query)
+    assert fast.data == plain.data
+    assert [(e.message, e.path) for e in fast.errors] == [(e.message, e.path) for e in plain.errors]
+    assert len(fast.errors) == 3
+    assert fast.data["oddPages"][2]["shelves"][0]["tags"] == ["g"]
+    assert fast.data["oddPages"][4]["shelves"][0]["label"] == "3"
+
+
+def test_the_short_path_builds_plain_objects_itself(monkeypatch):
+    """Fails if the short path stops being taken (every field through graphql-core)."""
+    import schema.execution as execution
+
+    read = []
+    original = execution._read_object
+    monkeypatch.setattr(execution, "_read_object", lambda plans, source: read.append(source) or original(plans, source))
+    assert run(BacklineExecution, NESTED).errors is None
+    assert sum(isinstance(source, Shelf) for source in read) == 2
