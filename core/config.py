@@ -3,6 +3,8 @@ choices from `plugins.toml`.
 
 Environment (all optional):
   BACKLINE_DATABASE_URL   default sqlite:///./backline.db
+  BACKLINE_DATABASE_POOL_SIZE  default 10: PostgreSQL connections an instance keeps open
+                            (as many more opened for a burst, then closed)
   BACKLINE_HOST           default 127.0.0.1
   BACKLINE_PORT           default 8000
   BACKLINE_PLUGINS_FILE   default ./plugins.toml
@@ -39,6 +41,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./backline.db"
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    database_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
     plugins_file: Path = Path("plugins.toml")
@@ -70,6 +73,7 @@ class Settings:
         try:
             return cls(
                 database_url=env.get("BACKLINE_DATABASE_URL", DEFAULT_DATABASE_URL),
+                database_pool_size=_at_least_one(env, "BACKLINE_DATABASE_POOL_SIZE", "10"),
                 host=env.get("BACKLINE_HOST", "127.0.0.1"),
                 port=int(env.get("BACKLINE_PORT", "8000")),
                 plugins_file=Path(env.get("BACKLINE_PLUGINS_FILE", "plugins.toml")),
@@ -93,6 +97,13 @@ class Settings:
             )
         except ValueError as exc:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc
+
+
+def _at_least_one(env: Mapping[str, str], name: str, default: str) -> int:
+    value = int(env.get(name, default))
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

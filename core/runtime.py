@@ -50,7 +50,7 @@ class Backline:
         # Plugins load here, synchronously, so a broken one stops start-up before anything
         # listens.
         self.plugin_manager, self.channels = load_plugins(self.config, plugins)
-        self.store = Store(create_engines(settings.database_url), self.bus)
+        self.store = Store(create_engines(settings.database_url, settings.database_pool_size), self.bus)
         self.events = EventLog(self.store, settings.resume_window)  # where resumed streams start (INS2)
         self.identity = IdentityService(self.store, self.clock, timedelta(hours=settings.token_ttl_hours), LoginThrottle(
             self.clock,
