@@ -33,7 +33,6 @@ from graphql import (
     is_leaf_type,
     is_object_type,
 )
-from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.presence import SharedEventExecution
