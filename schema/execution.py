@@ -160,7 +160,6 @@ class BacklineExecution(SharedEventExecution):
         kept = self._plans.get(id(grouped))
         if kept is not None and kept[0] is grouped:
             return kept[1]
-        self._plans[id(grouped)] = (grouped, None)  # a type that selects itself is not plain
         plans: list[Plan] | None = None
         if not new_defer_usages:
             plans = []
