@@ -36,12 +36,13 @@ from typing import Any, Mapping
 from core.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///./backline.db"
+DEFAULT_DATABASE_POOL_SIZE = 10  # why this many: core.store.db.create_engines
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    database_pool_size: int = 10
+    database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     host: str = "127.0.0.1"
     port: int = 8000
     plugins_file: Path = Path("plugins.toml")
@@ -73,7 +74,7 @@ class Settings:
         try:
             return cls(
                 database_url=env.get("BACKLINE_DATABASE_URL", DEFAULT_DATABASE_URL),
-                database_pool_size=_at_least_one(env, "BACKLINE_DATABASE_POOL_SIZE", "10"),
+                database_pool_size=_at_least_one(env, "BACKLINE_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
                 host=env.get("BACKLINE_HOST", "127.0.0.1"),
                 port=int(env.get("BACKLINE_PORT", "8000")),
                 plugins_file=Path(env.get("BACKLINE_PLUGINS_FILE", "plugins.toml")),
@@ -99,7 +100,7 @@ class Settings:
             raise ConfigurationError(f"Invalid BACKLINE_* setting: {exc}") from exc
 
 
-def _at_least_one(env: Mapping[str, str], name: str, default: str) -> int:
+def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:
     value = int(env.get(name, default))
     if value < 1:
         raise ValueError(f"{name} must be at least 1, not {value}")

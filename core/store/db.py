@@ -21,6 +21,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.config import DEFAULT_DATABASE_POOL_SIZE
 from core.store.checkpoints import WalCheckpointer
 from core.store.idle_ping import ping_when_idle
 from core.store.loop_session import LoopSession
@@ -98,15 +99,13 @@ class Engines:
                 await result
 
 
-# PostgreSQL connections an instance keeps open. A request holds one while it reads or
-# writes; SQLAlchemy opens as many more for a burst and closes each of those when it is
-# handed back, so a pool smaller than the requests usually in flight opens and closes a
-# connection (a server process, its authentication, the driver's set-up) for most requests:
-# with the former default of five, a directory search cost 40 % more at eight at once.
-DEFAULT_POOL_SIZE = 10
-
-
-def create_engines(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engines:
+def create_engines(url: str, pool_size: int = DEFAULT_DATABASE_POOL_SIZE) -> Engines:
+    """`pool_size`: PostgreSQL connections kept open. A request holds one while it reads or
+    writes; SQLAlchemy opens as many more for a burst and closes each of those when it is
+    handed back, so a pool smaller than the requests usually in flight opens and closes a
+    connection (a server process, its authentication, the driver's set-up) for most
+    requests: with SQLAlchemy's default of five, a directory search cost 40 % more at eight
+    at once."""
     if is_sqlite(url):
         return Engines(read=sqlite_engine(url, "BEGIN", READ_BUSY_TIMEOUT_MS, pool_size=8),
                        write=sqlite_engine(url, "BEGIN IMMEDIATE", 0, pool_size=1, checkpoints=False),

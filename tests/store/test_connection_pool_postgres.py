@@ -8,10 +8,10 @@ import asyncio
 import pytest
 from sqlalchemy import event, text
 
-from core.config import Settings
+from core.config import DEFAULT_DATABASE_POOL_SIZE, Settings
 from core.errors import ConfigurationError
 from core.events import InProcessBus
-from core.store.db import DEFAULT_POOL_SIZE, create_engines
+from core.store.db import create_engines
 from core.store.unit_of_work import Store
 
 pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"])
@@ -21,7 +21,7 @@ PAUSE = text("SELECT pg_sleep(0.01)")
 
 
 async def test_requests_in_flight_within_the_pool_reuse_its_connections(database_url):
-    assert DEFAULT_POOL_SIZE >= AT_ONCE
+    assert DEFAULT_DATABASE_POOL_SIZE >= AT_ONCE
     store = Store(create_engines(database_url), InProcessBus())
     opened = []
     event.listen(store.engines.write.sync_engine, "connect", lambda *_: opened.append(1))
