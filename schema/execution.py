@@ -17,6 +17,13 @@ on the way (a null where none is allowed, a value that does not serialize, an at
 raises, something that is not a list where one is due, a middleware) sends the whole object
 back to graphql-core's path, which then works it out, and reports it, exactly as before:
 plain fields only read attributes, so reading them again is harmless.
+
+This module is the one hook into execution: it subclasses graphql-core's execution context
+(`complete_object_value`, `execute_field`, `collect_subfields`), and it tells a basic field by
+the `_is_default` mark strawberry puts on the resolver it generates for one, which strawberry
+does not document. strawberry is pinned to 0.341.x for it (pyproject.toml); without the mark
+every field takes graphql-core's path, slower but the same. tests/unit/test_execution_fast_path.py
+compares data and errors with strawberry's stock execution context.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ Basic = tuple[str, Callable[[Any, str], Any], Any]
 Plan = tuple[str, str | None, Callable[[Any, str], Any] | None, bool, Callable[[Any], Any]]
 
 _BASIC: WeakKeyDictionary[GraphQLSchema, dict[str, dict[str, Basic]]] = WeakKeyDictionary()
+# Each scalar or enum type's serializer, by type name, per schema (an enum's is a table built once).
+_SERIALIZERS: WeakKeyDictionary[GraphQLSchema, dict[str, Callable[[Any], Any]]] = WeakKeyDictionary()
 
 
 class _Unusual(Exception):
@@ -134,7 +143,7 @@ class BacklineExecution(SharedEventExecution):
         # A middleware (a schema extension's `resolve` hook) must see every field.
         middleware = self.middleware_manager
         self._basic = {} if middleware is not None and middleware.middlewares else basic_fields_of(self.schema)
-        self._serializers: dict[str, Callable[[Any], Any]] = {}
+        self._serializers = _SERIALIZERS.setdefault(self.schema, {})
         # Per selection (graphql-core collects each once per execution and keeps it): how to
         # read it when every selected field is plain, else None.
         self._plans: dict[int, tuple[object, list[Plan] | None]] = {}
