@@ -113,8 +113,7 @@ class Routing:
         """The first candidate still available once locked (INS4): another instance may
         have given them an interaction since the candidates were read."""
         for user_id in candidates:
-            await self.engine.presence.load_for_change(work.uow, user_id, channel)
-            if await self.engine.presence.available_agents(work.rows, [user_id], channel):
+            if await self.engine.presence.can_take_one_more(work.uow, user_id, channel):
                 return user_id
         return None
 

@@ -132,6 +132,14 @@ class PresenceService:
             "user_ids": ids, "channel": channel, "capacity": self.capacity(channel)})
         return [user_id for (user_id,) in rows]
 
+    async def can_take_one_more(self, uow: UnitOfWork, user_id: int, channel: str) -> bool:
+        """Whether this agent can take one more interaction on `channel`, decided on their
+        presence row once locked and read afresh (INS4): another instance may have given them
+        an interaction since the candidates were read. The same conditions as `_AVAILABLE`."""
+        row = await self._row(uow, user_id, channel)
+        return (row is not None and row.logged_in and row.ready and row.wrap_ups == 0
+                and row.load < self.capacity(channel))
+
     # -- commands ------------------------------------------------------------------------
 
     async def _require_reachable(self, user_id: int, channel: str) -> None:

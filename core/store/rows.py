@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 
@@ -52,9 +53,13 @@ class Rows:
         return rows
 
     async def get(self, model: type, key):
-        """The row with this primary key (a tuple for a composite one), or None."""
-        row = await self.session.get(model, key)
-        self._held.append(row)
+        """The row with this primary key (a tuple for a composite one), or None. A row this
+        unit of work holds already is answered from the identity map, as `Session.get`
+        would, without its cost (the engine asks for the same agent several times)."""
+        row = self.known(model, key)
+        if row is None or inspect(row).expired:
+            row = await self.session.get(model, key)
+            self._held.append(row)
         return row
 
     def known(self, model: type, key):

@@ -24,7 +24,9 @@ from core.store.rows import Rows
 _EVENT_LOG = EventRecord.__table__
 _INSERT_EVENTS = insert(_EVENT_LOG).values(
     {name: bindparam(name) for name in ("at", "topic", "kind", "actor_id", "subject", "payload")})
-_LAST_ROWID = text("SELECT last_insert_rowid()")
+# One INSERT of all the rows, their ids returned (SQLAlchemy's "insertmanyvalues", on both
+# stores). Not `sort_by_parameter_order`: SQLite would fall back to one INSERT per row.
+_INSERT_RETURNING_IDS = _INSERT_EVENTS.returning(_EVENT_LOG.c.id)
 # PostgreSQL: the transaction-level advisory lock under which a transaction takes its events'
 # positions and commits (any constant; Backline takes no other advisory lock).
 EVENT_POSITIONS_LOCK = 0x4241434B  # "BACK"
@@ -66,20 +68,16 @@ class UnitOfWork:
         never later find a 41 committed after it. A sequence alone does not give that (a
         transaction that took 41 can commit after the one that took 42). SQLite has one
         writer at a time (this unit of work holds the write lock), so the ids it gives are in
-        commit order, the last one read back with `last_insert_rowid()`. On PostgreSQL a
-        transaction-level advisory lock is taken first and held until commit: ids drawn
-        under it are greater than every committed one and smaller than every later one.
-        RETURNING need not list the ids in order, so they are sorted here."""
+        commit order. On PostgreSQL a transaction-level advisory lock is taken first and held
+        until commit: ids drawn under it are greater than every committed one and smaller
+        than every later one. Both stores draw the ids of one multi-row INSERT in the order
+        of its rows, but RETURNING need not list them in that order, so they are sorted."""
         if not self._events:
             return []
         rows = [EventRecord.row(event) for event in self._events]
-        if single_writer:
-            await self.session.execute(_INSERT_EVENTS, rows)
-            last = (await self.session.execute(_LAST_ROWID)).scalar_one()
-            ids = list(range(last - len(rows) + 1, last + 1))
-        else:
+        if not single_writer:
             await self.session.execute(_TAKE_POSITIONS)
-            ids = sorted((await self.session.execute(_INSERT_EVENTS.returning(_EVENT_LOG.c.id), rows)).scalars())
+        ids = sorted((await self.session.execute(_INSERT_RETURNING_IDS, rows)).scalars())
         return [event.stored(event_id) for event, event_id in zip(self._events, ids, strict=True)]
 
 
