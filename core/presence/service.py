@@ -39,14 +39,24 @@ _AVAILABLE = select(ChannelPresence.user_id).where(
     ChannelPresence.load < bindparam("capacity"),
     ChannelPresence.wrap_ups == 0,
 ).order_by(col(ChannelPresence.load), col(ChannelPresence.idle_since), col(ChannelPresence.user_id))
-# The agent with their presence row on a channel, the agent's row locked (INS4): presence
-# and load changes of one agent, from any instance, run one after the other. (The presence
-# row may not exist yet; the user row always does.)
+# The agent with their presence row on a channel, both rows locked (INS4): presence and load
+# changes of one agent, from any instance, run one after the other. Both rows are locked, not
+# only the agent's: when the lock had to wait, PostgreSQL (READ COMMITTED) reads the locked rows
+# again as the other transaction committed them, but a joined row it did not lock as it was
+# when the statement began, so a presence row read beside a locked agent could be stale. An
+# inner join (a lock cannot take the missing side of an outer one): an agent without a presence
+# row on the channel yet is locked alone, and the row is looked for after the lock.
 _USER, _PRESENCE = User.__table__, ChannelPresence.__table__
-_AGENT_WITH_PRESENCE = (sa_select(User, ChannelPresence).outerjoin(ChannelPresence, and_(
+_LOCKED = {"populate_existing": True}
+_AGENT_AND_PRESENCE = (sa_select(User, ChannelPresence).join(ChannelPresence, and_(
     _PRESENCE.c.user_id == _USER.c.id, _PRESENCE.c.channel == bindparam("channel"),
 )).where(_USER.c.id == bindparam("user_id"))
-    .with_for_update(of=_USER).execution_options(populate_existing=True))
+    .with_for_update(of=[_USER, _PRESENCE]).execution_options(**_LOCKED))
+_AGENT_ALONE = (sa_select(User).where(_USER.c.id == bindparam("user_id"))
+                .with_for_update(of=_USER).execution_options(**_LOCKED))
+_PRESENCE_ROW = (sa_select(ChannelPresence).where(
+    _PRESENCE.c.user_id == bindparam("user_id"), _PRESENCE.c.channel == bindparam("channel"),
+).with_for_update().execution_options(**_LOCKED))
 
 
 def presence_event(presence: Presence, team_id: int | None, at: datetime, actor_id: int | None) -> Event:
@@ -201,13 +211,16 @@ class PresenceService:
                                   wrap_ups=max(0, (row.wrap_ups if row else 0) + delta))
 
     async def load_for_change(self, uow: UnitOfWork, user_id: int, channel: str) -> None:
-        """The agent and their presence row in one query, the agent locked until the unit
-        of work ends: a command adjusts several agents' load, some more than once (the engine
+        """The agent and their presence row in one query, both locked until the unit of
+        work ends: a command adjusts several agents' load, some more than once (the engine
         also calls it before it reads the agent to add them to an interaction)."""
         self.channels.get(channel)
         if (user_id, channel) in uow.locked_presence:
             return
-        await uow.rows.load(_AGENT_WITH_PRESENCE, {"user_id": user_id, "channel": channel}, User, ChannelPresence)
+        params = {"user_id": user_id, "channel": channel}
+        if not await uow.rows.load(_AGENT_AND_PRESENCE, params, User, ChannelPresence):
+            await uow.rows.load(_AGENT_ALONE, params, User)
+            await uow.rows.load(_PRESENCE_ROW, params, ChannelPresence)  # made since the first read?
         uow.locked_presence.add((user_id, channel))
 
     # -- internals -----------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""INS4 on PostgreSQL: whether an agent can take one more interaction is decided on their
+presence row once locked and read afresh. Routing reads its candidates before it locks them;
+another transaction (another instance) may give the agent an interaction in between, and only
+the row read under the lock says so (READ COMMITTED: the earlier read saw the load before)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from core.identity.actor import Actor
+from core.identity.models import User
+from core.presence.models import ChannelPresence
+
+pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"])  # SQLite's writers never overlap
+
+CHANNEL = "chat"
+WAITING_FOR_A_LOCK = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+
+
+async def logged_in_agent(backline, username: str) -> int:
+    async with backline.store.read() as session:
+        user = (await session.exec(select(User).where(User.username == username))).one()
+    actor = Actor(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role)
+    await backline.presence.log_in(actor, CHANNEL, ready=True)
+    return user.id
+
+
+async def someone_waits_for_a_lock(backline, patience: float = 3.0) -> None:
+    """Until another backend waits for a row lock (or, if none ever does, `patience` seconds:
+    then the read that should have waited did not, and the test fails on what it read)."""
+    deadline = asyncio.get_running_loop().time() + patience
+    while asyncio.get_running_loop().time() < deadline:
+        async with backline.store.read_connection() as connection:
+            if (await connection.execute(WAITING_FOR_A_LOCK)).scalar_one():
+                return
+        await asyncio.sleep(0.01)
+
+
+async def test_ins4_an_agent_filled_up_by_a_concurrent_transaction_cannot_take_one_more_once_locked(backline):
+    presence = backline.presence
+    user_id = await logged_in_agent(backline, "agent")
+    capacity = presence.capacity(CHANNEL)
+    if capacity > 1:  # one free place left
+        async with backline.store.write() as uow:
+            await presence.adjust_load(uow, user_id, CHANNEL, capacity - 1)
+    other_holds_the_agent, candidates_read = asyncio.Event(), asyncio.Event()
+
+    async def another_instance_gives_them_one() -> None:
+        async with backline.store.write() as uow:
+            await presence.adjust_load(uow, user_id, CHANNEL, +1)
+            other_holds_the_agent.set()
+            await candidates_read.wait()
+            await someone_waits_for_a_lock(backline)  # routing's locking read has started
+
+    async def routing() -> tuple[list[int], int, bool]:
+        await other_holds_the_agent.wait()
+        async with backline.store.write() as uow:
+            candidates = await presence.available_agents(uow.rows, [user_id], CHANNEL)
+            seen = (await uow.rows.get(ChannelPresence, (user_id, CHANNEL))).load  # before the lock
+            candidates_read.set()
+            return candidates, seen, await presence.can_take_one_more(uow, user_id, CHANNEL)
+
+    _, (candidates, load_seen_before, can_take) = await asyncio.wait_for(
+        asyncio.gather(another_instance_gives_them_one(), routing()), timeout=30)
+    assert candidates == [user_id] and load_seen_before == capacity - 1  # the race happened
+    assert can_take is False
+    async with backline.store.write() as uow:  # and with a place free again, they can
+        await presence.adjust_load(uow, user_id, CHANNEL, -1)
+        assert await presence.can_take_one_more(uow, user_id, CHANNEL) is True
