@@ -145,10 +145,8 @@ class PresenceService:
     async def can_take_one_more(self, uow: UnitOfWork, user_id: int, channel: str) -> bool:
         """Whether this agent can take one more interaction on `channel`, decided on their
         presence row once locked and read afresh (INS4): another instance may have given them
-        an interaction since the candidates were read. The same conditions as `_AVAILABLE`."""
-        row = await self._row(uow, user_id, channel)
-        return (row is not None and row.logged_in and row.ready and row.wrap_ups == 0
-                and row.load < self.capacity(channel))
+        an interaction since the candidates were read."""
+        return self._derive(await self._row(uow, user_id, channel), user_id, channel).available
 
     # -- commands ------------------------------------------------------------------------
 
