@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from core.identity.actor import Actor
 from core.identity.models import User
+from core.identity.service import load_actor
 from core.presence.models import ChannelPresence
 
 pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"])  # SQLite's writers never overlap
@@ -24,7 +24,7 @@ WAITING_FOR_A_LOCK = text("SELECT count(*) FROM pg_stat_activity WHERE wait_even
 async def logged_in_agent(backline, username: str) -> int:
     async with backline.store.read() as session:
         user = (await session.exec(select(User).where(User.username == username))).one()
-    actor = Actor(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role)
+        actor = await load_actor(session, user)
     await backline.presence.log_in(actor, CHANNEL, ready=True)
     return user.id
 
