@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config import DEFAULT_DATABASE_POOL_SIZE
 from core.store.checkpoints import WalCheckpointer
+from core.store.generic_plans import plan_once
 from core.store.idle_ping import ping_when_idle
 from core.store.loop_session import LoopSession
 
@@ -112,6 +113,7 @@ def create_engines(url: str, pool_size: int = DEFAULT_DATABASE_POOL_SIZE) -> Eng
                        checkpointer=WalCheckpointer(make_url(url).database))
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     ping_when_idle(engine)  # not at every checkout: core.store.idle_ping
+    plan_once(engine)  # each statement planned once per connection: core.store.generic_plans
     # Reads run without BEGIN and ROLLBACK, on the same pool: at READ COMMITTED each statement
     # reads its own snapshot anyway, so a transaction gives a read nothing but two more round
     # trips (about half the cost of a one-statement read, in this process and the server's).
