@@ -71,3 +71,36 @@ async def test_ins4_an_agent_filled_up_by_a_concurrent_transaction_cannot_take_o
     async with backline.store.write() as uow:  # and with a place free again, they can
         await presence.adjust_load(uow, user_id, CHANNEL, -1)
         assert await presence.can_take_one_more(uow, user_id, CHANNEL) is True
+
+
+async def test_ins4_routing_does_not_ring_an_agent_a_concurrent_transaction_filled_up(backline):
+    """The same race through routing itself: a customer chat for a queue whose one ready
+    member has a place left when routing reads its candidates, filled by another instance's
+    transaction before routing holds the agent. The chat waits; the agent is not rung."""
+    presence = backline.presence
+    user_id = await logged_in_agent(backline, "jose.munoz")  # the one of "Chat Sales" logged in
+    capacity = presence.capacity(CHANNEL)
+    async with backline.store.write() as uow:
+        await presence.adjust_load(uow, user_id, CHANNEL, capacity - 1)  # one free place left
+    async with backline.store.read() as session:
+        admin = (await session.exec(select(User).where(User.username == "admin"))).one()
+        admin = await load_actor(session, admin)
+    other_holds_the_agent = asyncio.Event()
+
+    async def another_instance_gives_them_one() -> None:
+        async with backline.store.write() as uow:
+            await presence.adjust_load(uow, user_id, CHANNEL, +1)
+            other_holds_the_agent.set()
+            await someone_waits_for_a_lock(backline)  # routing's lock on the agent has started
+
+    async def a_customer_writes() -> object:
+        await other_holds_the_agent.wait()
+        return await backline.interactions.inbound.create(admin, CHANNEL, "+33611111111", "queue:chat-sales")
+
+    _, view = await asyncio.wait_for(asyncio.gather(another_instance_gives_them_one(), a_customer_writes()),
+                                     timeout=30)
+    [offer] = view.offers
+    assert (offer.state.value, offer.ringing_user_id) == ("waiting", None)
+    async with backline.store.read() as session:
+        row = await session.get(ChannelPresence, (user_id, CHANNEL))
+    assert row.load == capacity  # the other instance's one, and no more
