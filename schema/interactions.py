@@ -12,6 +12,7 @@ from strawberry.relay import PageInfo, to_base64
 from strawberry.types.info import Info
 
 from core.interactions import rules
+from core.interactions.allowed import PartyAction as CorePartyAction
 from core.interactions.consultations import Completion
 from core.interactions import reasons
 from core.interactions.models import InteractionState as CoreState
@@ -34,6 +35,7 @@ from schema.streams import PAGE, After, at, every_page, following
 
 InteractionState = strawberry.enum(CoreState, name="InteractionState")
 CompletionKind = strawberry.enum(Completion, name="ConsultationCompletion")
+PartyAction = strawberry.enum(CorePartyAction, name="PartyAction", description="Something done to one party.")
 
 
 
@@ -77,9 +79,20 @@ class Party:
         "While a request rings this party: what it asks (ROUTE, TRANSFER, CONSULT, CONFERENCE) and the "
         "offer; null once it answered. A pending transfer or conference target is marked so."))
     offer_id: strawberry.ID | None
+    core: strawberry.Private[CoreParty]
+    view: strawberry.Private[InteractionView]
+
+    @strawberry.field(description=(
+        "What you may do to this party now: MUTE (CNF6: yourself, or as the owner, a supervisor or an "
+        "administrator), REMOVE (CNF7: a conference participant, where your account permits it); the server "
+        "decides, the desktop renders."))
+    def allowed_actions(self, info: Info) -> list[PartyAction]:
+        allowed = info.context.backline.interactions.allowed_on_party(info.context.actor, self.view, self.core)
+        return sorted(allowed, key=lambda action: action.value)
 
     @classmethod
-    def of(cls, party: CoreParty, hearing: dict[int, list[int]], ringing: dict[int, CoreOffer]) -> "Party":
+    def of(cls, party: CoreParty, view: InteractionView, hearing: dict[int, list[int]],
+           ringing: dict[int, CoreOffer]) -> "Party":
         offer = ringing.get(party.id)
         return cls(id=sid(party.id), user_id=sid(party.user_id), address=party.address,
                    display_name=party.display_name, role=party.role, state=party.state, muted=party.muted,
@@ -87,7 +100,8 @@ class Party:
                    joined_at=party.joined_at, left_at=party.left_at,
                    hears=[sid(p) for p in hearing.get(party.id, [])],
                    heard_by=[sid(p) for p in rules.heard_by(party, hearing)],
-                   invited_as=offer.purpose if offer else None, offer_id=sid(offer.id) if offer else None)
+                   invited_as=offer.purpose if offer else None, offer_id=sid(offer.id) if offer else None,
+                   core=party, view=view)
 
 
 @strawberry.type(description="A request for a target to join: it rings one agent or waits in order.")
@@ -201,7 +215,7 @@ class Interaction:
                    parent_id=sid(i.parent_id), destination=i.destination, context=pairs(i.context),
                    contact=pairs(i.contact), created_at=i.created_at, ended_at=i.ended_at,
                    end_reason=reasons.end_reason(i.end_reason), end_reason_text=reasons.end_text(i.end_reason),
-                   parties=[Party.of(p, hearing, ringing) for p in view.parties],
+                   parties=[Party.of(p, view, hearing, ringing) for p in view.parties],
                    offers=[Offer.of(o, view.positions.get(o.id)) for o in view.offers], view=view)
 
 

@@ -1,11 +1,15 @@
 """What the caller may do on an interaction now (Genesys calls these a call's
 `capabilities`): the channel's operations narrowed by the interaction's state and the
-caller's leg. The directory's actions (DIR3) and the desktop's buttons read it; the server
-decides, the front end renders."""
+caller's leg; and what they may do to each of its parties (mute, remove). The directory's
+actions (DIR3) and the desktop's buttons read them; the server decides, the front end
+renders."""
 
 from __future__ import annotations
 
+import enum
+
 from core.channels import Capabilities, Operation
+from core.identity.actor import Actor
 from core.interactions import rules
 from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, Offer, OfferPurpose, Party, PartyRole, PartyState,
@@ -37,4 +41,23 @@ def allowed_operations(user_id: int, interaction: Interaction, parties: list[Par
         allowed.add(Operation.TRANSFER)
         if capabilities.supports(Operation.VOICEMAIL):
             allowed.add(Operation.VOICEMAIL)
+    return frozenset(allowed)
+
+
+class PartyAction(str, enum.Enum):
+    MUTE = "mute"  # CNF6
+    REMOVE = "remove"  # CNF7
+
+
+def allowed_on_party(actor: Actor, party: Party, parties: list[Party], capabilities: Capabilities,
+                     account_may_remove: bool) -> frozenset[PartyAction]:
+    """What the caller may do to `party` now, as core.interactions.conferences decides it
+    when asked."""
+    if not rules.is_live(party):
+        return frozenset()
+    allowed: set[PartyAction] = set()
+    if rules.may_mute(actor, rules.leg_of(actor.user_id, parties), party):
+        allowed.add(PartyAction.MUTE)
+    if account_may_remove and capabilities.supports(Operation.CONFERENCE) and rules.removable(party):
+        allowed.add(PartyAction.REMOVE)
     return frozenset(allowed)

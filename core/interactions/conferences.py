@@ -79,7 +79,7 @@ class Conferences:
             rules.require_visible(actor, parties, interaction_id)
             work.channel(interaction).require(Operation.CONFERENCE)
             party = self._party(parties, party_id)
-            if party.role not in (PartyRole.PARTICIPANT, PartyRole.EXTERNAL) or party.state not in rules.ON_CALL:
+            if not rules.removable(party):
                 raise InvalidInput("Only a conference participant on the call can be removed.", field="partyId")
             party.removed = True
             await work.leave(interaction, party, reason="removed")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.identity.actor import Actor
+from core.interactions import rules
 from core.interactions.after_call import AfterCallWork
-from core.interactions.allowed import allowed_operations
+from core.interactions.allowed import PartyAction, allowed_on_party, allowed_operations
 from core.interactions.behaviour import Behaviour
 from core.interactions.calls import Calls
 from core.interactions.conferences import Conferences
@@ -70,6 +71,11 @@ class InteractionEngine:
         channel = self.channels.get(view.interaction.channel)
         return allowed_operations(actor.user_id, view.interaction, view.parties, view.offers,
                                   channel.capabilities, self.options.conference_max_parties)
+
+    def allowed_on_party(self, actor: Actor, view, party) -> frozenset[PartyAction]:
+        channel = self.channels.get(view.interaction.channel)
+        return allowed_on_party(actor, party, view.parties, channel.capabilities,
+                                rules.may_remove_participant(actor, self.options.remove_participant_allowed))
 
     def handler(self, purpose: OfferPurpose):
         return self._handlers[purpose]

@@ -181,6 +181,11 @@ def may_remove_participant(actor: Actor, allowed: Iterable[str]) -> bool:
     return actor.role.value in allowed or actor.username in allowed
 
 
+def removable(party: Party) -> bool:
+    """CNF7: a conference participant (an agent or an outside party) on the call."""
+    return party.role in (PartyRole.PARTICIPANT, PartyRole.EXTERNAL) and party.state in ON_CALL
+
+
 def require_may_remove(actor: Actor, allowed: Iterable[str]) -> None:
     if not may_remove_participant(actor, allowed):
         raise PermissionDenied("Your account does not permit removing a participant from a conference.")

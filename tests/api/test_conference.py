@@ -141,6 +141,34 @@ async def test_cnf7_removing_a_participant_needs_the_permission(backline, api, c
     assert next(p for p in removed["parties"] if p["userId"] == marie.me["id"])["state"] == "LEFT"
 
 
+ACTIONS = "query($id: ID!) { interaction(id: $id) { parties { userId role state allowedActions } } }"
+
+
+async def allowed_actions(client, call_id: str) -> dict[str, list[str]]:
+    """Each live party's allowedActions as `client` reads them, by role."""
+    parties = (await client.execute(ACTIONS, {"id": call_id}))["interaction"]["parties"]
+    return {p["role"]: p["allowedActions"] for p in parties if p["state"] != "LEFT"}
+
+
+async def test_cnf7_cnf6_each_party_says_whether_you_may_remove_or_mute_it(backline, api, client_for):
+    admin, agent, marie, call, joined = await conference(backline, client_for)
+    # The owner mutes anyone; their account (an agent's, by default) may not remove.
+    assert await allowed_actions(agent, call["id"]) == {"OWNER": ["MUTE"], "CUSTOMER": ["MUTE"],
+                                                        "PARTICIPANT": ["MUTE"]}
+    # A participant mutes only itself.
+    assert await allowed_actions(marie, call["id"]) == {"OWNER": [], "CUSTOMER": [], "PARTICIPANT": ["MUTE"]}
+    # A supervisor of the team mutes the team's agents, and removes a participant, not the others.
+    lead = await client_for("lead")
+    assert await allowed_actions(lead, call["id"]) == {"OWNER": ["MUTE"], "CUSTOMER": [],
+                                                       "PARTICIPANT": ["MUTE", "REMOVE"]}
+    # Once their account may remove, the owner may too; and what is allowed is what is accepted.
+    configure(backline, remove_participant_allowed=("agent",))
+    assert (await allowed_actions(agent, call["id"]))["PARTICIPANT"] == ["MUTE", "REMOVE"]
+    removed = await ok(agent, REMOVE, id=call["id"], p=party_of(joined, marie.me["id"])["id"])
+    assert next(p for p in removed["parties"] if p["userId"] == marie.me["id"])["state"] == "LEFT"
+    assert "PARTICIPANT" not in await allowed_actions(agent, call["id"])  # gone: nothing more to do to it
+
+
 async def test_cnf7_a_team_member_can_leave_by_itself_at_any_time(backline, api, client_for):
     admin, agent, marie, call, joined = await conference(backline, client_for)
     await ok(agent, BY_ID["hold"], id=call["id"])

@@ -1,7 +1,7 @@
 """WEB1, story 3, in a real browser with the network cut: the desk's call controls the other
 stories do not drive. Françoise, on one desk, holds and retrieves a customer, sends keypad
 digits, consults Hélène and alternates between the two calls, adds Marie to a conference,
-mutes and removes her, transfers the customer single-step to Hélène; a caller finds her busy
+mutes and removes her (Remove is on the participant alone), transfers the customer single-step to Hélène; a caller finds her busy
 and leaves a voicemail, whose message-waiting indicator lights up live; she calls her
 mailbox, types a wrong PIN then the right one on its keypad, hears the message (the indicator
 goes out); an e-mail with an attachment rings, and she replies in its window. Colleagues and
@@ -119,6 +119,10 @@ def test_web1_story_call_controls_voicemail_by_keypad_and_email_reply(browser, i
     assert [p["muted"] for p in integration(PARTIES, {"id": call["id"]})["interaction"]["parties"]
             if p["displayName"] == "Marie Dupont"] == [True]
     desk.shot("conference")
+    # Remove is offered where the server allows it (CNF7): a participant, not the customer.
+    removable = [li.get_attribute("data-party") for li in desk.all(f"article[data-id='{call['id']}'] li[data-party]")
+                 if li.find_elements("xpath", ".//button[normalize-space()='Remove']")]
+    assert removable == ["Marie Dupont"], removable
     desk.click(button("Remove", card + "//li[@data-party='Marie Dupont']"))
     desk.wait(lambda: not desk.all(f"article[data-id='{call['id']}'] li[data-party='Marie Dupont']"), "Marie removed")
 

@@ -7,7 +7,7 @@ import { EVENT_FIELDS, describeEvent } from "./events.js";
 const R = "__typename ... on Error { code message }";
 const INTERACTION = `id channel kind state inbound parentId destination endReason createdAt
   context { key value } contact { key value } allowedOperations
-  parties { id userId address displayName role state muted removed }`;
+  parties { id userId address displayName role state muted removed allowedActions }`;
 const IR = `${R} ... on Interaction { id }`;
 
 const Q = {
@@ -175,8 +175,10 @@ function InteractionCard({ me, it, selected, onSelect, refresh }) {
     ${it.context.length > 0 && html`<dl>${it.context.map((kv) => html`<dt>${kv.key}</dt><dd>${kv.value}</dd>`)}</dl>`}
     <ul class="parties" aria-label=${t("call.parties")}>${it.parties.filter((p) => p.state !== "LEFT").map((p) => html`<li data-party=${p.displayName} data-state=${p.state}>
       ${p.displayName} <small>${p.role}</small> <span class=${"pstate p-" + p.state}>${t("party." + p.state)}</span>${p.muted ? " 🔇" : ""}
-      ${p !== mine && ops.has("CONFERENCE") && it.parties.filter((x) => x.state !== "LEFT").length > 2 && html`
-        <button onClick=${() => run(p.muted ? M.unmute : M.mute, { id: it.id, p: p.id })}>${p.muted ? t("call.unmute") : t("call.mute")}</button>
+      ${p !== mine && ops.has("CONFERENCE") && it.parties.filter((x) => x.state !== "LEFT").length > 2
+        && p.allowedActions.includes("MUTE") && html`
+        <button onClick=${() => run(p.muted ? M.unmute : M.mute, { id: it.id, p: p.id })}>${p.muted ? t("call.unmute") : t("call.mute")}</button>`}
+      ${p.allowedActions.includes("REMOVE") && html`
         <button onClick=${() => run(M.remove, { id: it.id, p: p.id })}>${t("call.remove")}</button>`}</li>`)}</ul>
     <div class="buttons">
       ${mine && mine.state === "CONNECTED" && ops.has("HOLD") && html`<button onClick=${() => run(M.byId("hold"), { id: it.id })}>${t("call.hold")}</button>`}
