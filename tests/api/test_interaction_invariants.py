@@ -22,8 +22,6 @@ from core.clock import ManualClock
 from core.config import Settings, load_config
 from core.demo import load_demo
 from core.errors import BacklineError
-from core.identity.models import User
-from core.identity.service import load_actor
 from core.interactions.consultations import Completion
 from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
@@ -31,6 +29,7 @@ from core.interactions.models import (
 from core.presence.models import ChannelPresence
 from core.runtime import Backline
 from tests.support.database import migrated_template, sqlite_url
+from tests.support.actors import actor_of
 
 REPO = Path(__file__).resolve().parents[2]
 AGENTS = ("agent", "marie.dupont", "helene.durand", "zoe.moreau")
@@ -89,9 +88,7 @@ class Engine(RuleBasedStateMachine):
         self.run(self.engine.settle())
 
     async def _actor(self, username: str):
-        async with self.backline.store.read() as session:
-            user = (await session.exec(select(User).where(User.username == username))).one()
-            return await load_actor(session, user)
+        return await actor_of(self.backline, username)
 
     async def _actors(self):
         return [await self._actor(name) for name in AGENTS]

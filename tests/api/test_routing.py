@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.e2e.desk import (
     BY_ID, CUSTOMER, GET, PRESENCE, READY, do, ok, open_offer, place_call, ready_agent,
 )
+from tests.support.actors import actor_of
 
 
 async def test_grp3_call_to_a_queue_rings_one_available_member_longest_idle_first(backline, api, client_for, clock):
@@ -137,21 +138,11 @@ async def test_rel1_ring_timeout_survives_a_restart(backline, api, client_for, s
     await restarted.start()
     try:
         await later.advance(restarted.interactions.options.ring_timeout_seconds)
-        view = await restarted.interactions.reading.get(await _actor(restarted, "admin"), int(call["id"]))
+        view = await restarted.interactions.reading.get(await actor_of(restarted, "admin"), int(call["id"]))
         assert view.interaction.state.value == "ended" and view.offers[0].state.value == "no_answer"
     finally:
         await restarted.stop()
     assert (await marie.execute(PRESENCE))["myPresence"][0]["state"] == "READY"
-
-
-async def _actor(backline, username):
-    from sqlmodel import select
-
-    from core.identity.models import User
-    from core.identity.service import load_actor
-
-    async with backline.store.read() as session:
-        return await load_actor(session, (await session.exec(select(User).where(User.username == username))).one())
 
 
 async def test_ins3_a_waiting_request_is_served_even_when_the_reaction_to_ready_was_lost(

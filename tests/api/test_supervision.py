@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import select
-
-from core.identity.actor import Actor
-from core.identity.models import User
 from core.runtime import Backline
 
 from tests.e2e.desk import (
     BY_ID, DTMF, GET, HISTORY, INTERACTION, answered_call, customer, do, ok, party_of, ready_agent,
 )
+from tests.support.actors import actor_of
 
 SUPERVISION = INTERACTION + """
 fragment S on SupervisionResult {
@@ -278,7 +275,7 @@ async def test_sup1_rel1_monitoring_an_agents_next_calls_survives_a_restart(
     restarted = Backline(settings, config, clock=clock)
     await restarted.start()
     try:
-        admin, me = await actors(restarted, "admin"), await actors(restarted, "agent")
+        admin, me = await actor_of(restarted, "admin"), await actor_of(restarted, "agent")
         call = await restarted.interactions.inbound.create(admin, "voice", "+33600000000", "agent:agent")
         offer = next(o for o in call.offers if o.state.open)
         await restarted.interactions.routing.accept(me, offer.id)
@@ -287,13 +284,6 @@ async def test_sup1_rel1_monitoring_an_agents_next_calls_survives_a_restart(
         assert [p.role.value for p in view.parties if p.user_id == int(lead.me["id"])] == ["coach"]
     finally:
         await restarted.stop()
-
-
-async def actors(backline, username: str) -> Actor:
-    async with backline.store.read() as session:
-        user = (await session.exec(select(User).where(User.username == username))).one()
-    return Actor(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                 team_id=user.team_id)
 
 
 HEARD = "query($id: ID!) { interaction(id: $id) { parties { id role heardBy } } }"

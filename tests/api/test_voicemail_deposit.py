@@ -9,7 +9,7 @@ from sqlmodel import select
 from core.directory.models import Target, TargetKind
 from core.errors import InvalidInput, NotFound
 from core.identity.models import User
-from core.identity.service import load_actor
+from tests.support.actors import actor_of
 
 
 async def user_id(backline, username: str) -> int:
@@ -21,12 +21,6 @@ async def group_id(backline, name: str) -> int:
     async with backline.store.read() as session:
         return (await session.exec(select(Target.id).where(
             Target.name == name, Target.kind == TargetKind.AGENT_GROUP))).one()
-
-
-async def actor(backline, username: str):
-    async with backline.store.read() as session:
-        user = (await session.exec(select(User).where(User.username == username))).one()
-        return await load_actor(session, user)
 
 
 async def test_vm3_deposit_to_an_agent_raises_count_and_notifies_in_one_transaction(backline):
@@ -63,7 +57,7 @@ async def test_vm3_deposit_rolls_back_with_the_callers_transaction(backline):
         async with backline.store.write() as uow:
             await backline.voicemail.deposit(uow, mailbox_user_id=agent, caller="x", duration_seconds=1)
             raise RuntimeError("the interaction engine failed after depositing")
-    [mine] = [m for m in await backline.voicemail.mailboxes(await actor(backline, "agent"))
+    [mine] = [m for m in await backline.voicemail.mailboxes(await actor_of(backline, "agent"))
               if m.ref.kind == "user"]
     assert mine.total_count == 0
 

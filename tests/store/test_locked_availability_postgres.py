@@ -9,11 +9,9 @@ import asyncio
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
 
-from core.identity.models import User
-from core.identity.service import load_actor
 from core.presence.models import ChannelPresence
+from tests.support.actors import actor_of
 
 pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"])  # SQLite's writers never overlap
 
@@ -22,11 +20,9 @@ WAITING_FOR_A_LOCK = text("SELECT count(*) FROM pg_stat_activity WHERE wait_even
 
 
 async def logged_in_agent(backline, username: str) -> int:
-    async with backline.store.read() as session:
-        user = (await session.exec(select(User).where(User.username == username))).one()
-        actor = await load_actor(session, user)
+    actor = await actor_of(backline, username)
     await backline.presence.log_in(actor, CHANNEL, ready=True)
-    return user.id
+    return actor.user_id
 
 
 async def someone_waits_for_a_lock(backline, patience: float = 3.0) -> None:
@@ -82,9 +78,7 @@ async def test_ins4_routing_does_not_ring_an_agent_a_concurrent_transaction_fill
     capacity = presence.capacity(CHANNEL)
     async with backline.store.write() as uow:
         await presence.adjust_load(uow, user_id, CHANNEL, capacity - 1)  # one free place left
-    async with backline.store.read() as session:
-        admin = (await session.exec(select(User).where(User.username == "admin"))).one()
-        admin = await load_actor(session, admin)
+    admin = await actor_of(backline, "admin")
     other_holds_the_agent = asyncio.Event()
 
     async def another_instance_gives_them_one() -> None:
