@@ -74,3 +74,45 @@ def test_web1_story_customer_chat_instant_message_and_broadcast_preview(browser,
     a.click(button("Mark read", "//section[@aria-labelledby='msg-h']"))
     a.wait_text("0 unread", "[data-testid=unread]")
     assert a.outside_requests() == [] and a.console_errors() == []
+
+
+def test_web1_a_line_is_cleared_as_it_leaves_and_given_back_when_it_could_not_be_sent(browser, integration):
+    """An agent types the next line while the last one is on its way: the answer to the last
+    must not wipe it (the input is cleared as the line leaves), and a line the server never
+    received is given back to be sent again."""
+    a = browser("desk-chat-lines").open("/desk").sign_in("agent")
+    a.click(button("Log in", "//tr[@data-channel='chat']"))
+    a.click(button("Ready", "//tr[@data-channel='chat']"))
+    a.wait_text("Ready", "tr[data-channel=chat]")
+    chat = integration(START_CHAT)["startChat"]
+    offer = "//article[@data-testid='offer']"
+    a.wait(lambda: "Léon Blum" in a.text(offer), "the chat ringing")
+    a.click(button("Accept", offer))
+    window = f"//article[@data-id='{chat['chat']['id']}']"
+    a.wait(lambda: "Bonjour, ma commande ?" in a.text(window), "the customer's first line")
+    field = a.xpath(window + "//input[@name='text']")
+    fast = {"latency": 0, "download_throughput": 100_000_000, "upload_throughput": 100_000_000}
+
+    # A slow network: the line's request takes two seconds to come back.
+    a.driver.set_network_conditions(offline=False, **{**fast, "latency": 2000})
+    field.send_keys("Bonjour Léon, je regarde.")
+    a.click(button("Send", window + "//form"))
+    assert field.get_attribute("value") == "", "the line stayed in the input while on its way"
+    field.send_keys("Une seconde")
+    a.driver.set_network_conditions(offline=False, **fast)
+    a.wait(lambda: "Bonjour Léon, je regarde." in a.text(window), "the first line")
+    a.click(button("Send", window + "//form"))
+    a.wait(lambda: "Une seconde" in a.text(window + "//ol"), "the line typed meanwhile, sent")
+
+    # No network at all: the send fails, says so, and the line is back in the input.
+    a.driver.set_network_conditions(offline=True, **fast)
+    field.send_keys("Pas encore parti")
+    a.click(button("Send", window + "//form"))
+    a.wait(lambda: a.text(window + "//*[@role='alert']"), "the failed send, said")
+    assert field.get_attribute("value") == "Pas encore parti"
+    a.driver.set_network_conditions(offline=False, **fast)
+    a.click(button("Send", window + "//form"))
+    a.wait(lambda: "Pas encore parti" in a.text(window + "//ol"), "the line sent again")
+    seen = integration(CUSTOMER_LINES, bearer=chat["token"])["customerChatLines"]["edges"]
+    assert [e["node"]["text"] for e in seen] == [
+        "Bonjour, ma commande ?", "Bonjour Léon, je regarde.", "Une seconde", "Pas encore parti"]

@@ -141,8 +141,16 @@ function Transcript({ interaction }) {
   const send = guarded(setError, async (event) => {
     event.preventDefault();
     const form = event.currentTarget;
-    await act(M.send, { id: interaction.id, text: form.text.value, internal: form.internal.checked });
+    const text = form.text.value;
+    // Cleared as the line leaves, not when the server answers: what the agent types meanwhile
+    // is the next line, and must not be wiped by this one's answer.
     form.text.value = "";
+    try {
+      await act(M.send, { id: interaction.id, text, internal: form.internal.checked });
+    } catch (error) {
+      if (!form.text.value) form.text.value = text; // not sent: given back to be sent again
+      throw error;
+    }
   });
   return html`<div class="transcript"><ol aria-label=${t("call.message")}>${lines.map((l) => html`<li class=${l.audience === "INTERNAL" ? "internal" : ""}>
       <b>${l.authorName}</b> <small>${time(l.writtenAt)}</small>
