@@ -22,15 +22,14 @@ def button(text: str, within: str = "") -> str:
     return f"{within}//button[normalize-space()='{text}']"
 
 
-def test_web1_story_customer_chat_instant_message_and_broadcast_preview(browser, integration, web_server):
-    import httpx
-
-    a = browser("desk-chat").open("/desk").sign_in("agent")
-    for channel in ("chat", "im"):
+def answered_chat(a, integration, channels: tuple[str, ...]):
+    """The agent signed in on `a`, ready on `channels`; a customer starts a chat (no account):
+    it rings the desk, which answers in its window. (page, the chat, the window's XPath)"""
+    a.open("/desk").sign_in("agent")
+    for channel in channels:
         a.click(button("Log in", f"//tr[@data-channel='{channel}']"))
         a.click(button("Ready", f"//tr[@data-channel='{channel}']"))
         a.wait_text("Ready", f"tr[data-channel={channel}]")
-    # A customer starts a chat (no account): it rings the desk, which answers in its window.
     chat = integration(START_CHAT)["startChat"]
     assert chat["__typename"] == "ChatSession", chat
     offer = "//article[@data-testid='offer']"
@@ -38,6 +37,13 @@ def test_web1_story_customer_chat_instant_message_and_broadcast_preview(browser,
     a.click(button("Accept", offer))
     window = f"//article[@data-id='{chat['chat']['id']}']"
     a.wait(lambda: "Bonjour, ma commande ?" in a.text(window), "the customer's first line")
+    return a, chat, window
+
+
+def test_web1_story_customer_chat_instant_message_and_broadcast_preview(browser, integration, web_server):
+    import httpx
+
+    a, chat, window = answered_chat(browser("desk-chat"), integration, ("chat", "im"))
     a.xpath(window + "//input[@name='text']").send_keys("Bonjour Léon, je regarde.")
     a.click(button("Send", window + "//form"))
     a.xpath(window + "//input[@name='text']").send_keys("client pressé")
@@ -80,37 +86,31 @@ def test_web1_a_line_is_cleared_as_it_leaves_and_given_back_when_it_could_not_be
     """An agent types the next line while the last one is on its way: the answer to the last
     must not wipe it (the input is cleared as the line leaves), and a line the server never
     received is given back to be sent again."""
-    a = browser("desk-chat-lines").open("/desk").sign_in("agent")
-    a.click(button("Log in", "//tr[@data-channel='chat']"))
-    a.click(button("Ready", "//tr[@data-channel='chat']"))
-    a.wait_text("Ready", "tr[data-channel=chat]")
-    chat = integration(START_CHAT)["startChat"]
-    offer = "//article[@data-testid='offer']"
-    a.wait(lambda: "Léon Blum" in a.text(offer), "the chat ringing")
-    a.click(button("Accept", offer))
-    window = f"//article[@data-id='{chat['chat']['id']}']"
-    a.wait(lambda: "Bonjour, ma commande ?" in a.text(window), "the customer's first line")
+    a, chat, window = answered_chat(browser("desk-chat-lines"), integration, ("chat",))
     field = a.xpath(window + "//input[@name='text']")
-    fast = {"latency": 0, "download_throughput": 100_000_000, "upload_throughput": 100_000_000}
+
+    def network(latency_ms: int = 0, offline: bool = False) -> None:  # Chromium's own emulation
+        a.driver.set_network_conditions(offline=offline, latency=latency_ms,
+                                        download_throughput=100_000_000, upload_throughput=100_000_000)
 
     # A slow network: the line's request takes two seconds to come back.
-    a.driver.set_network_conditions(offline=False, **{**fast, "latency": 2000})
+    network(latency_ms=2000)
     field.send_keys("Bonjour Léon, je regarde.")
     a.click(button("Send", window + "//form"))
     assert field.get_attribute("value") == "", "the line stayed in the input while on its way"
     field.send_keys("Une seconde")
-    a.driver.set_network_conditions(offline=False, **fast)
+    network()
     a.wait(lambda: "Bonjour Léon, je regarde." in a.text(window), "the first line")
     a.click(button("Send", window + "//form"))
     a.wait(lambda: "Une seconde" in a.text(window + "//ol"), "the line typed meanwhile, sent")
 
     # No network at all: the send fails, says so, and the line is back in the input.
-    a.driver.set_network_conditions(offline=True, **fast)
+    network(offline=True)
     field.send_keys("Pas encore parti")
     a.click(button("Send", window + "//form"))
     a.wait(lambda: a.text(window + "//*[@role='alert']"), "the failed send, said")
     assert field.get_attribute("value") == "Pas encore parti"
-    a.driver.set_network_conditions(offline=False, **fast)
+    network()
     a.click(button("Send", window + "//form"))
     a.wait(lambda: "Pas encore parti" in a.text(window + "//ol"), "the line sent again")
     seen = integration(CUSTOMER_LINES, bearer=chat["token"])["customerChatLines"]["edges"]
