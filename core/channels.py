@@ -7,12 +7,9 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping
+from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from core.errors import ConfigurationError, NotFound, UnsupportedOperation
-
-if TYPE_CHECKING:
-    from core.runtime import Backline
 
 _log = logging.getLogger("backline.channels")
 
@@ -112,8 +109,11 @@ class Channel:
         if not self.capabilities.supports(operation):
             raise UnsupportedOperation(self.name, operation.value)
 
-    async def start(self, backline: "Backline") -> None:
-        """Open what the channel needs (a listener, a backend connection)."""
+    async def start(self, services) -> None:
+        """Open what the channel needs (a listener, a backend connection). `services` is a
+        core.channel_services.ChannelServices, what a channel may use of the core. Not
+        annotated here: the services it names read this contract, and naming them would tie
+        it to every one of them."""
 
     async def stop(self) -> None:
         """Close what `start` opened."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from core.channel_services import ChannelServices
 from core.clock import Clock, SystemClock
 from core.config import ConfigFile, Settings, load_config
 from core.directory.service import DirectoryService
@@ -81,14 +82,20 @@ class Backline:
     async def start(self) -> None:
         await self.store.start()
         await self.identity.start()
+        services = self.channel_services()
         for channel in self.channels:
-            await channel.start(self)
+            await channel.start(services)
             self._started.append(channel)
         await self.interactions.start()
         self.timeouts.start()
         await self.voicemail.start()
         await self.supervision.start_listening()
         log.info("Backline started with channels: %s", ", ".join(self.channels.names()))
+
+    def channel_services(self) -> ChannelServices:
+        """What a channel is given when it starts: what it uses, not this whole runtime."""
+        return ChannelServices(store=self.store, clock=self.clock, bus=self.bus, interactions=self.interactions,
+                               presence=self.presence, timeouts=self.timeouts, transcripts=self.transcripts)
 
     async def stop(self) -> None:
         self.timeouts.stop()

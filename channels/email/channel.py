@@ -10,7 +10,7 @@ from core.channels import Capabilities, Channel, ClosePolicy, Operation
 from core.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.channel_services import ChannelServices
     from core.transcripts.lines import Line
 
 log = logging.getLogger("backline.email")
@@ -52,7 +52,7 @@ class EmailChannel(Channel):
         self.settings = dict(DEFAULTS)
         self.listener: Listener | None = None
         self.relay: SmtpRelay | None = None
-        self.backline: "Backline | None" = None
+        self.services: "ChannelServices | None" = None
 
     def configure(self, options: Mapping[str, Any]) -> None:
         super().configure(options)
@@ -71,12 +71,12 @@ class EmailChannel(Channel):
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self, backline: "Backline") -> None:
-        self.backline = backline
-        backline.timeouts.handle(RELAY_RETRY, self._retry_due)
+    async def start(self, services: "ChannelServices") -> None:
+        self.services = services
+        services.timeouts.handle(RELAY_RETRY, self._retry_due)
         if self.settings["smtp_port"] and self.listener is None:
             handler = InboundHandler(self.settings["route_to"],
-                                     lambda contact: backline.transcripts.inbound.receive(self.name, contact),
+                                     lambda contact: services.transcripts.inbound.receive(self.name, contact),
                                      # An inbound line holds what a line of this channel may.
                                      max_text_chars=self.settings["max_reply_chars"])
             listener = Listener(self.settings["smtp_host"], self.settings["smtp_port"],
@@ -89,10 +89,10 @@ class EmailChannel(Channel):
             else:
                 self.listener = listener
                 log.info("E-mail: SMTP listener on %s:%s", self.settings["smtp_host"], port)
-        if self.relay is not None and await backline.transcripts.lines.undelivered(self.name, limit=1):
+        if self.relay is not None and await services.transcripts.lines.undelivered(self.name, limit=1):
             # Replies left waiting: try them at once (a start often follows a fix), not only
             # when the retry time-out in the store falls due.
-            backline.clock.call_later(0, self._retry)
+            services.clock.call_later(0, self._retry)
 
     async def stop(self) -> None:
         if self.listener is not None:
@@ -118,7 +118,7 @@ class EmailChannel(Channel):
 
     async def _send(self, line: "Line") -> bool:
         """True when the line is dealt with (sent, or refused for good)."""
-        lines = self.backline.transcripts.lines
+        lines = self.services.transcripts.lines
         if self.relay is None:
             await lines.mark_delivery(line.id, "held", "no SMTP relay is configured")
             return True
@@ -142,19 +142,19 @@ class EmailChannel(Channel):
         return True
 
     async def _schedule_retry(self, seconds: float) -> None:
-        if self.backline is not None:
-            await self.backline.timeouts.schedule_once(RELAY_RETRY, 0, seconds)
+        if self.services is not None:
+            await self.services.timeouts.schedule_once(RELAY_RETRY, 0, seconds)
 
     async def _retry_due(self, uow, _subject_id: int, _round: int) -> None:
         # Sending is network work: it starts once the time-out's removal has committed, not
         # inside that transaction (which would hold SQLite's writer meanwhile).
-        uow.after_commit(lambda: self.backline.clock.call_later(0, self._retry))
+        uow.after_commit(lambda: self.services.clock.call_later(0, self._retry))
 
     async def _retry(self) -> None:
         """Sends the waiting replies in order; at the first failure, tries again later. Run
         twice at once (two instances), a reply is sent once: it is marked sent as it goes."""
         try:
-            for line in await self.backline.transcripts.lines.undelivered(self.name):
+            for line in await self.services.transcripts.lines.undelivered(self.name):
                 if not await self._send(line):
                     await self._schedule_retry(self.settings["relay_retry_seconds"])
                     return

@@ -10,7 +10,7 @@ from core.errors import ConfigurationError, InvalidInput, NotFound, PermissionDe
 
 if TYPE_CHECKING:
     from core.identity.actor import Actor
-    from core.runtime import Backline
+    from core.channel_services import ChannelServices
 
 
 # Keypad digits a call can send (RFC 4733 events 0-15).
@@ -62,15 +62,15 @@ class VoiceChannel(Channel):
         operations = switch.operations - (set() if voicemail else {Operation.VOICEMAIL})
         self.capabilities = replace(self.capabilities, operations=frozenset(operations))
 
-    async def start(self, backline: "Backline") -> None:
-        self.backline = backline
+    async def start(self, services: "ChannelServices") -> None:
+        self.services = services
         if self.switch.carries_calls:
-            self.legs = CallLegs(backline, self.switch, self.name)
+            self.legs = CallLegs(services, self.switch, self.name)
             self.switch.events = self.legs
-            await self.switch.start(backline, self)
+            await self.switch.start(services, self)
             self.legs.start()
         else:
-            await self.switch.start(backline)
+            await self.switch.start(services)
 
     async def stop(self) -> None:
         if self.legs is not None:
@@ -119,10 +119,10 @@ class VoiceChannel(Channel):
         if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
             raise InvalidInput(f"A softphone password is {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
                                field="password")
-        async with self.backline.store.write() as uow:
+        async with self.services.store.write() as uow:
             user = await uow.session.get(User, user_id)
             if user is None:
                 raise NotFound(f"No user with id {user_id}.", field="userId")
             await store_credential(uow, user.id, user.username, self.switch.options.realm, password,
-                                   self.backline.clock.now())
+                                   self.services.clock.now())
         return user.username

@@ -28,7 +28,7 @@ from core.interactions.models import Interaction, Offer, OfferState, Party, Part
 from core.listener import BusListener
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.channel_services import ChannelServices
 
 log = logging.getLogger("backline.voice.legs")
 
@@ -38,10 +38,10 @@ CREATED_KEPT = 1000  # new calls whose parties wait for `placed`; beyond, the ol
 
 
 class CallLegs:
-    def __init__(self, backline: "Backline", switch: Switch, channel: str) -> None:
-        self.backline, self.switch, self.channel = backline, switch, channel
+    def __init__(self, services: "ChannelServices", switch: Switch, channel: str) -> None:
+        self.services, self.switch, self.channel = services, switch, channel
         # Everywhere: the switch holds the legs, whichever instance an agent's request went to.
-        self.listener = BusListener(backline.bus, {TOPIC}, self._changed, log, everywhere=True)
+        self.listener = BusListener(services.bus, {TOPIC}, self._changed, log, everywhere=True)
         self._actors: dict[int, Actor] = {}
         self._lock = asyncio.Lock()
         # Each decision on a leg gets a number; a leg's operations run one at a time, and one
@@ -142,7 +142,7 @@ class CallLegs:
     async def _parties(self, interaction_ids: set[int]) -> list[Party]:
         """The parties of these interactions, and of every live voice interaction their
         agents are on (an agent's one phone carries whichever call it is connected to)."""
-        async with self.backline.store.read() as session:
+        async with self.services.store.read() as session:
             first = (await session.exec(select(Party).where(col(Party.interaction_id).in_(interaction_ids)))).all()
             agents = {p.user_id for p in first if p.user_id is not None}
             more = []
@@ -233,7 +233,7 @@ class CallLegs:
         digits = self.switch.take_digits(party_id) if party_id is not None else None
         if not digits:
             return
-        async with self.backline.store.read() as session:
+        async with self.services.store.read() as session:
             party = await session.get(Party, party_id)
         if party is None:
             return
@@ -246,7 +246,7 @@ class CallLegs:
     # -- the phones → the engine -----------------------------------------------------------
 
     async def incoming(self, caller: str, caller_name: str, destination: str, number: str) -> int:
-        view = await self.backline.interactions.inbound.create(
+        view = await self.services.interactions.inbound.create(
             await self._trunk_actor(), self.channel, caller, destination, context={"dialled": number},
             contact={"name": caller_name})
         self._created[view.interaction.id] = list(view.parties)
@@ -274,7 +274,7 @@ class CallLegs:
             await self.reconcile(await self._live_interactions(user_id))
             return
         try:
-            await self.backline.interactions.routing.accept(await self._actor(user_id), offer.id)
+            await self.services.interactions.routing.accept(await self._actor(user_id), offer.id)
         except BacklineError as exc:  # somebody else took it, or it stopped ringing
             log.info("SIP: user %s answered an offer they cannot take (%s)", user_id, exc.message)
             await self.switch.release(LegKey("agent", user_id))
@@ -284,41 +284,41 @@ class CallLegs:
         if offer is not None:
             log.info("SIP: user %s: %s; the offer goes on", user_id, why)
             try:
-                await self.backline.interactions.routing.decline(await self._actor(user_id), offer.id)
+                await self.services.interactions.routing.decline(await self._actor(user_id), offer.id)
             except BacklineError:
                 pass
 
     async def hung_up(self, leg: LegKey) -> None:
         try:
             if leg.kind == "customer":
-                await self.backline.interactions.inbound.hang_up(await self._trunk_actor(), leg.id)
+                await self.services.interactions.inbound.hang_up(await self._trunk_actor(), leg.id)
                 return
             actor = await self._actor(leg.id)
             for interaction_id in await self._live_interactions(leg.id, rules.ON_CALL):
-                await self.backline.interactions.calls.release(actor, interaction_id)
+                await self.services.interactions.calls.release(actor, interaction_id)
             offer = await self._ringing(leg.id)
             if offer is not None:
-                await self.backline.interactions.routing.decline(actor, offer.id)
+                await self.services.interactions.routing.decline(actor, offer.id)
         except BacklineError as exc:  # already over
             log.info("SIP: hang-up of %s: %s", leg, exc.message)
 
     async def unregistered(self, user_id: int) -> None:
         """A registration that expires or is removed makes voice unavailable (VOX1)."""
         try:
-            await self.backline.presence.set_not_ready(await self._actor(user_id), self.channel, None)
+            await self.services.presence.set_not_ready(await self._actor(user_id), self.channel, None)
         except BacklineError:
             pass  # not logged in to voice: nothing to change
 
     # -- reading ---------------------------------------------------------------------------
 
     async def _ringing(self, user_id: int) -> Offer | None:
-        async with self.backline.store.read() as session:
+        async with self.services.store.read() as session:
             return (await session.exec(select(Offer).where(
                 Offer.ringing_user_id == user_id, Offer.state == OfferState.RINGING,
                 Offer.channel == self.channel))).first()
 
     async def _live_interactions(self, user_id: int, states=rules.LIVE) -> set[int]:
-        async with self.backline.store.read() as session:
+        async with self.services.store.read() as session:
             return set((await session.exec(select(Party.interaction_id).join(
                 Interaction, Interaction.id == Party.interaction_id).where(
                 Party.user_id == user_id, col(Party.state).in_(states),
@@ -326,7 +326,7 @@ class CallLegs:
 
     async def _actor(self, user_id: int) -> Actor:
         if user_id not in self._actors:
-            async with self.backline.store.read() as session:
+            async with self.services.store.read() as session:
                 user = await session.get(User, user_id)
                 self._actors[user_id] = await load_actor(session, user)
         return self._actors[user_id]
@@ -338,7 +338,7 @@ class CallLegs:
         return self._trunk
 
     async def _actor_named(self, username: str) -> Actor:
-        async with self.backline.store.read() as session:
+        async with self.services.store.read() as session:
             user = (await session.exec(select(User).where(User.username == username))).first()
             if user is None:
                 raise BacklineError(f"The trunk account '{username}' does not exist.")

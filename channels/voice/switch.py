@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from core.channels import Operation
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.channel_services import ChannelServices
 
 
 class LegState(str, enum.Enum):
@@ -50,7 +50,7 @@ class Switch:
     def configure(self, options: Mapping[str, Any]) -> None:
         """Takes the switch's own options from the voice plugin's table."""
 
-    async def start(self, backline: "Backline") -> None: ...
+    async def start(self, services: "ChannelServices") -> None: ...
 
     async def stop(self) -> None: ...
 

@@ -54,7 +54,7 @@ class SmsChannel(Channel):
         self.gateway = gateway
         self._watcher: asyncio.Task | None = None
 
-    async def start(self, backline) -> None:
+    async def start(self, services) -> None:
         self._watcher = asyncio.create_task(self._watch())
 
     async def _watch(self) -> None:

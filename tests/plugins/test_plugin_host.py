@@ -132,3 +132,44 @@ def test_ch3_the_server_refuses_to_start_with_a_broken_configuration(tmp_path, d
     )
     assert result.returncode == 2
     assert "Plugin 'nosuchplugin' is enabled in plugins.toml but not installed" in result.stderr
+
+
+class _Recorder(Channel):
+    """A third-party channel that keeps what it was started with, and uses it as a channel
+    does: it reads an agent's presence through the store and the presence service."""
+
+    name = "recorder"
+    capabilities = Capabilities(operations=frozenset(), capacity=1)
+    given = None
+    presence_seen = None
+
+    async def start(self, services) -> None:
+        type(self).given = services
+        async with services.store.read() as session:
+            type(self).presence_seen = await services.presence.presence_of(session, [1])
+
+
+class _RecorderPlugin:
+    @hookimpl
+    def register_channels(self, options):
+        return [_Recorder()]
+
+
+async def test_ch3_a_channel_starts_with_the_services_it_may_use_not_the_whole_runtime(settings, clock):
+    from core.channel_services import ChannelServices
+    from core.runtime import Backline
+
+    app = Backline(settings, config_of("[plugins.voice]\n[plugins.recorder]\n"), clock=clock,
+                   plugins={**installed_plugins(), "recorder": _RecorderPlugin()})
+    await app.start()
+    try:
+        services = _Recorder.given
+        assert type(services) is ChannelServices
+        assert (services.store, services.clock, services.bus, services.interactions, services.presence,
+                services.timeouts, services.transcripts) == (
+            app.store, app.clock, app.bus, app.interactions, app.presence, app.timeouts, app.transcripts)
+        for beyond in ("settings", "identity", "supervision", "directory", "messages", "voicemail", "channels"):
+            assert not hasattr(services, beyond), beyond
+        assert _Recorder.presence_seen is not None
+    finally:
+        await app.stop()

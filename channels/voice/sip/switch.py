@@ -36,7 +36,7 @@ from core.errors import BacklineError, NotFound
 
 if TYPE_CHECKING:
     from core.channels import Channel
-    from core.runtime import Backline
+    from core.channel_services import ChannelServices
 
 log = logging.getLogger("backline.voice.sip")
 
@@ -89,9 +89,9 @@ class SipSwitch(Switch):
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self, backline: "Backline", channel: "Channel | None" = None) -> None:
-        self.backline, self.channel, self.clock = backline, channel, backline.clock
-        self.registrar = Registrar(backline.store, backline.clock, self.options.realm,
+    async def start(self, services: "ChannelServices", channel: "Channel | None" = None) -> None:
+        self.channel, self.clock = channel, services.clock
+        self.registrar = Registrar(services.store, services.clock, self.options.realm,
                                    self.options.registration_max_seconds, self._unregistered)
         transport = Transport(self.options.host, self.options.port, self._receive, tcp=self.options.tcp)
         try:
