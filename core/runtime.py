@@ -16,6 +16,7 @@ from core.identity.guests import GuestTokens
 from core.identity.service import IdentityService
 from core.identity.throttle import LoginThrottle, ThrottlePolicy
 from core.interactions.engine import InteractionEngine
+from core.interactions.options import InteractionOptions
 from core.messages.outages import ChannelOutages
 from core.metrics import Tally
 from core.messages.service import MessagesService
@@ -71,12 +72,15 @@ class Backline:
                                  on_fired=lambda kind: self.tally.add("timeouts_fired", kind=kind))
         self.voicemail = VoicemailService(self.store, self.clock, self.channels, self.messages,
                                           VoicemailOptions.from_config(self.config.contact_centre), self.timeouts)
-        self.interactions = InteractionEngine(self)
+        self.interactions = InteractionEngine(
+            store=self.store, bus=self.bus, clock=self.clock, channels=self.channels, presence=self.presence,
+            options=InteractionOptions.from_config(self.config.contact_centre), timeouts=self.timeouts,
+            directory=self.directory, voicemail=self.voicemail)
         self.voicemail.link(self.interactions.internal)  # VM2: a session is an internal voice call
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
         self.guests = GuestTokens(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
-        self.transcripts = TranscriptsService(self)
-        self.supervision = SupervisionService(self)  # SUP1-SUP3: monitor, coach, barge in
+        self.transcripts = TranscriptsService(self.interactions, self.guests)
+        self.supervision = SupervisionService(self.interactions, self.transcripts.internal)  # SUP1-SUP3: monitor, coach, barge in
         self._started: list = []
 
     async def start(self) -> None:

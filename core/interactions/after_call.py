@@ -37,7 +37,7 @@ _OPEN_OF_USER = (select(WrapUp).where(_TABLE.c.user_id == bindparam("user_id"), 
 class AfterCallWork:
     def __init__(self, engine: "InteractionEngine") -> None:
         self.engine = engine
-        self.timeouts = engine.backline.timeouts
+        self.timeouts = engine.timeouts
         self.timeouts.handle(TIME_LIMIT, self._time_limit_reached)
 
     def policy(self, channel: str) -> WrapUpPolicy:

@@ -26,11 +26,11 @@ async def unavailable_reason(work: "Work", target: Target, channel: str) -> str 
 
 def voicemail_possible(work: "Work", interaction: Interaction) -> bool:
     return (work.channel(interaction).capabilities.supports(Operation.VOICEMAIL)
-            and getattr(work.engine.backline, "voicemail", None) is not None)
+            and work.engine.voicemail is not None)
 
 
 async def deposit_voicemail(work: "Work", interaction: Interaction, target: Target, caller: str) -> None:
-    await work.engine.backline.voicemail.deposit(
+    await work.engine.voicemail.deposit(
         work.uow, mailbox_user_id=target.user_id, caller=caller,
         interaction_id=interaction.id, duration_seconds=0,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.clock import Clock
+from core.events import EventBus
 from core.identity.actor import Actor
 from core.interactions import rules
 from core.interactions.after_call import AfterCallWork
@@ -23,18 +25,25 @@ from core.interactions.routing import Routing
 from core.interactions.transfers import Transfers
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.channels import ChannelRegistry
+    from core.directory.service import DirectoryService
+    from core.presence.service import PresenceService
+    from core.store.unit_of_work import Store
+    from core.timeouts.service import Timeouts
+    from core.voicemail.service import VoicemailService
 
 
 class InteractionEngine:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
-        self.store = backline.store
-        self.bus = backline.bus
-        self.clock = backline.clock
-        self.channels = backline.channels
-        self.presence = backline.presence
-        self.options = InteractionOptions.from_config(backline.config.contact_centre)
+    """`voicemail`: where a call nobody takes can leave a message (VM1), None without it;
+    `directory`: told of each target used (recents) and asked for the caller's current
+    interaction (DIR3)."""
+
+    def __init__(self, *, store: "Store", bus: EventBus, clock: Clock, channels: "ChannelRegistry",
+                 presence: "PresenceService", options: InteractionOptions, timeouts: "Timeouts",
+                 directory: "DirectoryService", voicemail: "VoicemailService | None") -> None:
+        self.store, self.bus, self.clock = store, bus, clock
+        self.channels, self.presence, self.options = channels, presence, options
+        self.timeouts, self.directory, self.voicemail = timeouts, directory, voicemail
         self.routing = Routing(self)
         self.inbound = Inbound(self)
         self.calls = Calls(self)
@@ -45,9 +54,7 @@ class InteractionEngine:
         self.internal = InternalCalls(self)  # VM2: voicemail access calls in
         self.direct = DirectCalls(self)  # CALL1: calls from the directory
         self.after_call = AfterCallWork(self)  # WRP1-WRP3
-        directory = getattr(backline, "directory", None)
-        if directory is not None:
-            directory.current_interaction = self.current_for_directory  # DIR3
+        directory.current_interaction = self.current_for_directory  # DIR3
         self._handlers = {
             OfferPurpose.ROUTE: self.inbound,
             OfferPurpose.TRANSFER: self.transfers,

@@ -61,7 +61,7 @@ class Routing:
         self.engine = engine
         self.listener = BusListener(engine.bus, {"presence"}, self._serve_ready, log)
         # Ring, transfer and queue time-outs (INS3): handled by whichever instance sweeps them.
-        self.timeouts = engine.backline.timeouts
+        self.timeouts = engine.timeouts
         self.timeouts.handle(queue.RING_TIMEOUT, self._ring_expired)
         self.timeouts.handle(queue.QUEUE_TIMEOUT, self._queue_expired)
         self._periodic = None
@@ -80,7 +80,7 @@ class Routing:
         work.record(interaction, "OfferOpened", offerId=offer.id, purpose=purpose.value,
                     targetId=target.id, targetName=target.name, requesterId=requester_id)
         if requester_id is not None:  # DIR5: what an agent reaches for becomes a recent target
-            await self.engine.backline.directory.note_used(work.uow, requester_id, target.id, at=work.now)
+            await self.engine.directory.note_used(work.uow, requester_id, target.id, at=work.now)
         candidates = await self._candidates(work, offer, interaction, target)
         if targets.is_person(target) and not candidates:
             # Unavailable people are refused (or sent to voicemail) by the caller; what is

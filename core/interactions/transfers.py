@@ -56,7 +56,7 @@ class Transfers:
                     raise InvalidState(f"{target.name} is already on this interaction.")
                 reason = await availability.unavailable_reason(work, target, interaction.channel)
                 if reason is not None:
-                    await self.engine.backline.directory.note_used(uow, actor.user_id, target.id, at=work.now)
+                    await self.engine.directory.note_used(uow, actor.user_id, target.id, at=work.now)
                     await self._to_voicemail(work, interaction, leg, target, reason)
                     work.finish()
                     return await snapshot(work, interaction)

@@ -41,7 +41,7 @@ _BY_SUPERVISOR_ON_INTERACTION = _ON_INTERACTION.where(Supervision.supervisor_id 
 class Following:
     def __init__(self, service: "SupervisionService") -> None:
         self.service = service
-        self.listener = BusListener(service.backline.bus, {TOPIC}, self._follow, log)
+        self.listener = BusListener(service.engine.bus, {TOPIC}, self._follow, log)
 
     async def start(self) -> None:
         self.listener.start()

@@ -32,7 +32,8 @@ from core.supervision.models import Scope, Supervision
 from core.supervision.teams import TeamInteractions
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.interactions.engine import InteractionEngine
+    from core.transcripts.internal import InternalRequests
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,12 @@ def require_may_supervise(actor: Actor, agent: User) -> None:
 
 
 class SupervisionService:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
-        self.store = backline.store
-        self.clock = backline.clock
-        self.engine = backline.interactions
+    """`instant_messages`: where a supervisor's IM to the agent is written (IM4), None if the
+    transcripts are not built."""
+
+    def __init__(self, engine: "InteractionEngine", instant_messages: "InternalRequests | None") -> None:
+        self.engine, self.store, self.clock = engine, engine.store, engine.clock
+        self.instant_messages = instant_messages
         self.teams = TeamInteractions(self.engine)
         self.following = Following(self)  # an agent's next calls; ONE-interaction supervisions ending
 
@@ -125,8 +127,8 @@ class SupervisionService:
     async def message_agent(self, actor: Actor, supervision_id: int, text: str) -> InteractionView:
         """IM the supervised agent while supervising it: an instant-message request on the
         channel for conversations between agents, where one is enabled (IM4)."""
-        instant = getattr(getattr(self.backline, "transcripts", None), "internal", None)
-        channel = next((ch for ch in self.backline.channels if ch.capabilities.audience is ChannelAudience.INTERNAL),
+        instant = self.instant_messages
+        channel = next((ch for ch in self.engine.channels if ch.capabilities.audience is ChannelAudience.INTERNAL),
                        None)
         if instant is None or channel is None:
             raise InvalidState("Instant messages are not enabled.")

@@ -1,6 +1,5 @@
 """Files that come with a line (an e-mail's attachments, EML1): stored with the line, in its
-unit of work, and read back by whoever reads that line. An id the caller may not read
-answers exactly as an id that does not exist (SEC5)."""
+unit of work (read back by core.transcripts.downloads)."""
 
 from __future__ import annotations
 
@@ -8,17 +7,9 @@ import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
-from sqlmodel import select
-
-from core.errors import NotFound
-from core.identity.actor import Actor
-from core.transcripts import rules
 from core.transcripts.models import TranscriptAttachment, TranscriptEntry
-
-if TYPE_CHECKING:
-    from core.runtime import Backline
 
 MAX_FILENAME_CHARS = 200
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -30,14 +21,6 @@ _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$
 class NewAttachment:
     """What a channel hands over: the name and type the sender gave, and the bytes."""
 
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class AttachmentFile:
-    id: int
     filename: str
     content_type: str
     data: bytes
@@ -79,34 +62,3 @@ async def store(session, entry: TranscriptEntry, attachments: Sequence[NewAttach
     await session.flush()
     return [{"id": str(row.id), "name": row.filename, "contentType": row.content_type, "size": row.size}
             for row in rows]
-
-
-def unknown_attachment(attachment_id: int) -> NotFound:
-    return NotFound(f"No attachment with id {attachment_id}.")
-
-
-class Attachments:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
-
-    async def download(self, actor: Actor, attachment_id: int) -> AttachmentFile:
-        """The file, for whoever reads its line: a party of the interaction the line is not
-        hidden from, a member consulted about it (CON3), a supervisor of its team, an
-        administrator (SEC1). Anyone else is told it does not exist (SEC5)."""
-        lines = self.backline.transcripts.lines
-        async with self.backline.store.read() as session:
-            found = (await session.exec(
-                select(TranscriptAttachment.id, TranscriptAttachment.filename, TranscriptAttachment.content_type,
-                       TranscriptEntry.interaction_id, TranscriptEntry.hidden_from)
-                .join(TranscriptEntry, TranscriptEntry.id == TranscriptAttachment.entry_id)
-                .where(TranscriptAttachment.id == attachment_id))).first()
-            if found is None:
-                raise unknown_attachment(attachment_id)
-            _, filename, content_type, interaction_id, hidden = found
-            parties = await lines.reader_parties(session, actor, interaction_id)
-            if parties is None or not rules.agent_reads(hidden, [p.id for p in parties if p.user_id == actor.user_id]):
-                raise unknown_attachment(attachment_id)
-            # The bytes only once the caller may have them.
-            data = (await session.exec(select(TranscriptAttachment.data)
-                                       .where(TranscriptAttachment.id == attachment_id))).one()
-        return AttachmentFile(attachment_id, filename, content_type, data)

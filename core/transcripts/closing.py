@@ -20,7 +20,7 @@ from core.interactions.work import Work
 from core.transcripts.models import DoneMark
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.interactions.engine import InteractionEngine
 
 _INTERACTION = Interaction.__table__
 _LIVE_CONSULTATIONS = (select(_INTERACTION.c.id).where(
@@ -30,13 +30,12 @@ _LIVE_CONSULTATION = _LIVE_CONSULTATIONS.limit(1)
 
 
 class Closing:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
+    def __init__(self, engine: "InteractionEngine") -> None:
+        self.engine = engine
 
     async def mark_done(self, actor: Actor, interaction_id: int) -> InteractionView:
-        engine = self.backline.interactions
-        async with self.backline.store.write() as uow:
-            work = Work(engine, uow, actor.user_id)
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
             parties = await work.parties(interaction)
             rules.require_visible(actor, parties, interaction_id)  # SEC5: before its channel

@@ -21,7 +21,9 @@ from core.transcripts import rules
 from core.transcripts.lines import Line, validate_text
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.interactions.engine import InteractionEngine
+    from core.transcripts.lines import Lines
+    from core.identity.guests import GuestTokens
 
 MAX_NAME = 80
 MAX_EMAIL = 160
@@ -55,12 +57,12 @@ def customer_view(interaction: Interaction, parties: list[Party], guest: Guest) 
 
 
 class CustomerChats:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
+    def __init__(self, engine: "InteractionEngine", lines: "Lines", guests: "GuestTokens") -> None:
+        self.engine, self.lines, self.guests = engine, lines, guests
 
     async def start(self, channel_name: str, to: str, name: str, first_message: str,
                     email: str | None = None) -> tuple[str, CustomerChat]:
-        channel = self.backline.channels.get(channel_name)
+        channel = self.engine.channels.get(channel_name)
         if channel.capabilities.audience is not Audience.CUSTOMER or not getattr(channel, "customer_sessions", False):
             raise UnsupportedOperation(channel.name, "customer session",
                                        f"A customer cannot start a {channel.name} session here.")
@@ -71,9 +73,8 @@ class CustomerChats:
         if email is not None and (len(email) > MAX_EMAIL or "@" not in email):
             raise InvalidInput("That is not an e-mail address.", field="email")
         text = validate_text(channel, first_message)
-        engine = self.backline.interactions
-        async with self.backline.store.write() as uow:
-            work = Work(engine, uow, None)
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
             target = await targets.target_by_destination(work.rows, to)
             if targets.is_person(target):
                 raise InvalidInput("A chat starts on a queue, a group or a routing point.", field="to")
@@ -85,35 +86,33 @@ class CustomerChats:
             work.record(interaction, "InteractionCreated", caller=name, destination=to, targetName=target.name)
             customer = await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD, address=email,
                                             display_name=name)
-            token = await self.backline.guests.issue(uow, interaction.id, customer.id, name)
-            await self.backline.transcripts.lines.write(work, interaction, customer, text, validated=True)
-            await engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
+            token = await self.guests.issue(uow, interaction.id, customer.id, name)
+            await self.lines.write(work, interaction, customer, text, validated=True)
+            await self.engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
             work.finish()
             guest = Guest(interaction.id, customer.id, name)
             return token, customer_view(interaction, await work.parties(interaction), guest)
 
     async def view(self, guest: Guest) -> CustomerChat:
-        async with self.backline.store.read() as session:
+        async with self.engine.store.read() as session:
             interaction = await session.get(Interaction, guest.interaction_id)
             return customer_view(interaction, await load_parties(session, guest.interaction_id), guest)
 
     async def post(self, guest: Guest, text: str) -> Line:
-        engine = self.backline.interactions
-        async with self.backline.store.write() as uow:
-            work = Work(engine, uow, None)
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
             interaction = await work.interaction(guest.interaction_id)
             text = validate_text(work.channel(interaction), text)
             me = next(p for p in await work.parties(interaction) if p.id == guest.party_id)
             if me.state is PartyState.LEFT or interaction.state is InteractionState.ENDED:
                 raise InvalidState("This chat is over for you.")
-            entry = await self.backline.transcripts.lines.write(work, interaction, me, text, validated=True)
+            entry = await self.lines.write(work, interaction, me, text, validated=True)
             work.finish()
             return Line.of(entry, from_customer=True)
 
     async def leave(self, guest: Guest) -> CustomerChat:
-        engine = self.backline.interactions
-        async with self.backline.store.write() as uow:
-            work = Work(engine, uow, None)
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
             interaction = await work.interaction(guest.interaction_id)
             parties = await work.parties(interaction)
             me = next(p for p in parties if p.id == guest.party_id)

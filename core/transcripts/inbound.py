@@ -21,7 +21,8 @@ from core.transcripts.lines import validate_text
 from core.transcripts.models import TranscriptEntry
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.interactions.engine import InteractionEngine
+    from core.transcripts.lines import Lines
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,19 @@ class Received:
 
 
 class InboundWritten:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
+    def __init__(self, engine: "InteractionEngine", lines: "Lines") -> None:
+        self.engine, self.lines = engine, lines
 
     async def receive(self, channel_name: str, contact: WrittenContact) -> Received:
-        channel = self.backline.channels.get(channel_name)
+        channel = self.engine.channels.get(channel_name)
         if channel.capabilities.audience is not Audience.CUSTOMER:
             raise UnsupportedOperation(channel.name, "inbound contact")
         if not contact.sender or len(contact.sender) > 160:
             raise InvalidInput("The sender's address is 1 to 160 characters.", field="from")
         text = validate_text(channel, contact.text or "(no text)")
-        engine = self.backline.interactions
-        lines = self.backline.transcripts.lines
-        async with self.backline.store.write() as uow:
-            work = Work(engine, uow, None)
+        lines = self.lines
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, None)
             earlier = await self._answered(work, channel.name, contact.answers)
             if earlier is not None:
                 customer = next((p for p in await work.parties(earlier) if p.role is PartyRole.CUSTOMER), None)
@@ -84,7 +84,7 @@ class InboundWritten:
             entry = await lines.write(work, interaction, customer, text, meta=contact.meta,
                                       external_id=contact.external_id, author_name=contact.sender_name,
                                       validated=True, html=contact.html, attachments=contact.attachments)
-            await engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
+            await self.engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
             work.finish()
             return Received(interaction.id, entry.id, False)
 

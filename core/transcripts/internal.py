@@ -17,28 +17,28 @@ from core.transcripts.lines import validate_text
 from core.transcripts.rules import LineAudience
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.interactions.engine import InteractionEngine
+    from core.transcripts.lines import Lines
 
 
 class InternalRequests:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
+    def __init__(self, engine: "InteractionEngine", lines: "Lines") -> None:
+        self.engine, self.lines = engine, lines
 
     async def request(self, actor: Actor, channel_name: str, target_id: int, first_message: str) -> InteractionView:
-        channel = self.backline.channels.get(channel_name)
+        channel = self.engine.channels.get(channel_name)
         if channel.capabilities.audience is not Audience.INTERNAL:
             raise UnsupportedOperation(channel.name, "internal request",
                                        f"The {channel.name} channel is not for conversations between agents.")
         text = validate_text(channel, first_message)
-        engine = self.backline.interactions
-        async with self.backline.store.write() as uow:
-            work = Work(engine, uow, actor.user_id)
+        async with self.engine.store.write() as uow:
+            work = Work(self.engine, uow, actor.user_id)
             # Routing until accepted, like an inbound contact: the offer handler for routes
             # opens it on accept and ends it on decline or no answer.
             interaction, mine, target = await open_request(work, actor, channel.name, target_id,
                                                            "send a request to")
-            await self.backline.transcripts.lines.write(work, interaction, mine, text, LineAudience.INTERNAL,
+            await self.lines.write(work, interaction, mine, text, LineAudience.INTERNAL,
                                                         validated=True)
-            await engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=actor.user_id)
+            await self.engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=actor.user_id)
             work.finish()
             return await snapshot(work, interaction)

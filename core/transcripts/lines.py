@@ -23,7 +23,7 @@ from core.transcripts.attachments import NewAttachment
 from core.transcripts.models import TranscriptEntry
 
 if TYPE_CHECKING:
-    from core.runtime import Backline
+    from core.interactions.engine import InteractionEngine
 
 TOPIC = "transcript"
 DEFAULT_MAX_CHARS = 4000
@@ -89,12 +89,8 @@ def hidden_user_ids(parties: list[Party], hidden: list[int]) -> list[int]:
 
 
 class Lines:
-    def __init__(self, backline: "Backline") -> None:
-        self.backline = backline
-
-    @property
-    def engine(self):
-        return self.backline.interactions
+    def __init__(self, engine: "InteractionEngine") -> None:
+        self.engine = engine
 
     async def write(self, work: Work, interaction: Interaction, author: Party | None, text: str,
                     audience: rules.LineAudience = rules.LineAudience.CUSTOMER, *, author_name: str | None = None,
@@ -137,7 +133,7 @@ class Lines:
     async def post(self, actor: Actor, interaction_id: int, text: str, internal: bool = False) -> Line:
         """An agent writes on an interaction it is connected to; `internal` makes an internal
         note the customer never reads."""
-        async with self.backline.store.write() as uow:
+        async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, actor.user_id)
             interaction = await work.interaction(interaction_id)
             interaction_rules.require_visible(actor, await work.parties(interaction), interaction_id)  # SEC5
@@ -166,7 +162,7 @@ class Lines:
     async def thread_of(self, interaction_id: int) -> dict[str, Any]:
         """What a channel needs to send a reply: the customer's address and name, the first
         subject and the ids of the lines so far (for In-Reply-To / References)."""
-        async with self.backline.store.read() as session:
+        async with self.engine.store.read() as session:
             parties = await load_parties(session, interaction_id)
             customer = next((p for p in parties if p.role.value == "customer"), None)
             entries = list((await session.exec(select(TranscriptEntry).where(
@@ -182,7 +178,7 @@ class Lines:
         }
 
     async def mark_delivery(self, entry_id: int, status: str, detail: str = "") -> None:
-        async with self.backline.store.write() as uow:
+        async with self.engine.store.write() as uow:
             entry = await uow.session.get(TranscriptEntry, entry_id)
             if entry is not None:
                 entry.meta = {**entry.meta, "delivery": status, **({"deliveryDetail": detail[:200]} if detail else {})}
@@ -190,7 +186,7 @@ class Lines:
 
     async def undelivered(self, channel: str, limit: int = 500) -> list[Line]:
         """Outbound lines not sent yet (after a restart or while the backend is down)."""
-        async with self.backline.store.read() as session:
+        async with self.engine.store.read() as session:
             rows = (await session.exec(
                 select(TranscriptEntry).join(Interaction, col(Interaction.id) == col(TranscriptEntry.interaction_id))
                 .where(Interaction.channel == channel, col(TranscriptEntry.author_user_id).is_not(None),
@@ -200,7 +196,7 @@ class Lines:
 
     async def for_agent(self, actor: Actor, interaction_id: int, first: int,
                         after: int | None = None) -> tuple[list[Line], bool]:
-        async with self.backline.store.read() as session:
+        async with self.engine.store.read() as session:
             parties = await self.reader_parties(session, actor, interaction_id)
             if parties is None:
                 raise interaction_rules.unknown_interaction(interaction_id)
@@ -251,7 +247,7 @@ class Lines:
 
     async def for_customer(self, interaction_id: int, customer_party_id: int, first: int,
                            after: int | None = None) -> tuple[list[Line], bool]:
-        async with self.backline.store.read() as session:
+        async with self.engine.store.read() as session:
             entries, more = await self._page(
                 session, interaction_id, first, after,
                 lambda e: rules.customer_reads(e.audience, e.hidden_from, customer_party_id))
