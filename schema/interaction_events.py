@@ -28,8 +28,8 @@ from core.interactions.models import OfferState as CoreOfferState
 from core.interactions.models import PartyRole as CoreRole
 from core.interactions.models import PartyState as CorePartyState
 from core.interactions.models import WrapUpOutcome as CoreWrapUpOutcome
-from core.supervision.hearing import Audience as CoreAudience
-from core.supervision.hearing import Mode as CoreMode
+from core.interactions.hearing import Audience as CoreAudience
+from core.interactions.hearing import Mode as CoreMode
 from schema.streams import CURSOR_HELP
 from schema.supervision_mode import SupervisionMode
 

@@ -18,7 +18,7 @@ from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
 from core.supervision.customer import customer_may_see
 from core.interactions.rules import heard_by
-from core.supervision.hearing import MODE_OF_ROLE, Mode
+from core.interactions.hearing import MODE_OF_ROLE, Mode
 from core.supervision.models import Scope
 from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams

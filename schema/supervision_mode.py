@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from core.supervision.hearing import Mode
+from core.interactions.hearing import Mode
 
 SupervisionMode = strawberry.enum(Mode, name="SupervisionMode", description=(
     "MONITOR: hears all, heard by nobody. COACH: hears all, heard by the agent only. "

@@ -31,7 +31,7 @@ class PartyRole(str, enum.Enum):
     CONSULTED = "consulted"
     PARTICIPANT = "participant"  # a conference party from the company
     EXTERNAL = "external"  # a conference party outside the company (a phone number)
-    # A supervisor's party, its role naming its mode (SUP1, SUP2; core.supervision.hearing).
+    # A supervisor's party, its role naming its mode (SUP1, SUP2; core.interactions.hearing).
     MONITOR = "monitor"  # hears all, heard by nobody
     COACH = "coach"  # hears all, heard by the supervised agent only
     BARGE = "barge"  # a full party, heard by all

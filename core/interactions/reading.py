@@ -17,7 +17,7 @@ from core.interactions.queue import positions
 from core.interactions.view import InteractionView
 from core.interactions.work import subject
 from core.store.history import EventRecord
-from core.supervision.hearing import Audience, sees, viewer_audience, visible_parties
+from core.interactions.hearing import Audience, sees, viewer_audience, visible_parties
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine

@@ -21,7 +21,7 @@ async def snapshot(work, interaction: Interaction) -> InteractionView:
     """As the acting user may see it: an agent on the interaction does not see a silent
     monitor unless configured (SUP1); users not on it act as supervisors or integrations."""
     from core.interactions.queue import positions
-    from core.supervision.hearing import viewer_audience, visible_parties
+    from core.interactions.hearing import viewer_audience, visible_parties
 
     offers = await work.offers(interaction)
     parties = list(await work.parties(interaction))

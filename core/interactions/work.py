@@ -16,7 +16,7 @@ from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
 )
 from core.store.unit_of_work import UnitOfWork
-from core.supervision.hearing import Audience, event_audience, is_supervisor
+from core.interactions.hearing import Audience, event_audience, is_supervisor
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from core.interactions.models import InteractionKind, PartyState
 from core.interactions.work import TOPIC, Work
 from core.listener import BusListener
-from core.supervision.hearing import SUPERVISOR_ROLES
+from core.interactions.hearing import SUPERVISOR_ROLES
 from core.supervision.models import Scope, Supervision
 
 if TYPE_CHECKING:

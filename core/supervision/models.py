@@ -11,7 +11,7 @@ from sqlalchemy import Column, Enum
 from sqlmodel import Field, SQLModel
 
 from core.store.types import UTCDateTime
-from core.supervision.hearing import Mode
+from core.interactions.hearing import Mode
 
 
 class Scope(str, enum.Enum):

@@ -3,7 +3,7 @@ next calls until stopped — in MONITOR, COACH or BARGE mode; switch mode; stop.
 supervisor of the agent's team or an administrator may (SUP3).
 
 The supervisor's presence on a call is a party of the interaction whose role names the mode
-(core.supervision.hearing says who hears it and who may know of it); this service keeps the
+(core.interactions.hearing says who hears it and who may know of it); this service keeps the
 `Supervision` rows and those parties in step, in one unit of work per command."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from core.interactions.models import Interaction, InteractionKind, InteractionSt
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
 from core.supervision.customer import as_customer_sees
-from core.supervision.hearing import (
+from core.interactions.hearing import (
     ROLE_OF_MODE, SUPERVISOR_ROLES, Mode, audience_of,
 )
 from core.supervision.following import Following

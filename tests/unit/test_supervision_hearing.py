@@ -1,4 +1,4 @@
-"""The pure rules of supervision (core.supervision.hearing) and what they change in the
+"""The pure rules of supervision (core.interactions.hearing) and what they change in the
 engine's rules: who hears a supervisor's party, who may know of it, and that a silent one
 keeps no call going."""
 
@@ -10,7 +10,7 @@ from core.events import Event
 from core.interactions import rules
 from core.interactions.models import Party, PartyRole, PartyState
 from core.supervision.customer import customer_may_see
-from core.supervision.hearing import (
+from core.interactions.hearing import (
     Audience, audience_of, event_audience, may_hear, viewer_audience, visible_parties,
 )
 
