@@ -19,7 +19,7 @@ from core.identity.actor import Actor
 from core.identity.models import User
 from core.presence.models import ChannelPresence
 from core.presence.state import Presence, derive
-from core.presence.watch import Audience, PresenceUpdate, presence_snapshot, resolve_audience
+from core.presence.watch import Audience, PresenceUpdate, resolve_audience, watched_members
 from core.store.unit_of_work import Store, UnitOfWork
 
 TOPIC = "presence"
@@ -100,8 +100,15 @@ class PresenceService:
 
     async def snapshot(self, actor: Actor, agent_ids: Sequence[int] | None = None, group_id: int | None = None,
                        team_id: int | None = None) -> tuple[Audience, list[PresenceUpdate]]:
-        """The start of a watch without its stream, for a caller that listens to the bus itself."""
-        return await presence_snapshot(self, actor, agent_ids, group_id, team_id)
+        """The start of a watch without its stream, for a caller that listens to the bus itself:
+        whom the caller watches, and their presence now. Listen to the bus before calling this:
+        a change committed while it reads must not be missed."""
+        async with self.store.read() as session:
+            audience = await resolve_audience(session, actor, agent_ids, group_id, team_id)
+            members = await watched_members(session, audience)
+            presence = await self.presence_of(session, [uid for uid, _ in members])
+        now = self.clock.now()
+        return audience, [PresenceUpdate(p, team, now, None, True) for uid, team in members for p in presence[uid]]
 
     def update_of(self, event: Event) -> PresenceUpdate:
         cached = self._updates.get(id(event))

@@ -1,4 +1,5 @@
-"""Who may watch whose presence live (PRS2, SUP3), and what they see first: a snapshot, then
+"""Who may watch whose presence live (PRS2, SUP3), and what they see first: a snapshot
+(PresenceService.snapshot), then
 (schema.presence) every change in commit order (so in order per agent), each with its time.
 
 Audiences (decided here, in the core):
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from sqlmodel import col, select
 
@@ -23,9 +24,6 @@ from core.events import Event
 from core.identity.actor import Actor
 from core.identity.models import Role, User
 from core.presence.state import Presence, PresenceState
-
-if TYPE_CHECKING:
-    from core.presence.service import PresenceService
 
 MAX_WATCHED_AGENTS = 500
 
@@ -98,16 +96,3 @@ async def watched_members(session, audience: Audience) -> list[tuple[int, int | 
         statement = select(User.id, User.team_id).where(
             col(User.id).in_(audience.user_ids) | col(User.team_id).in_(audience.team_ids))
     return list((await session.exec(statement.order_by(col(User.id)))).all())
-
-
-async def presence_snapshot(service: "PresenceService", actor: Actor, agent_ids: Sequence[int] | None = None,
-                            group_id: int | None = None, team_id: int | None = None,
-                            ) -> tuple[Audience, list[PresenceUpdate]]:
-    """Whom the caller watches, and their presence now. Listen to the bus before calling
-    this: a change committed while it reads must not be missed."""
-    async with service.store.read() as session:
-        audience = await resolve_audience(session, actor, agent_ids, group_id, team_id)
-        members = await watched_members(session, audience)
-        presence = await service.presence_of(session, [uid for uid, _ in members])
-    now = service.clock.now()
-    return audience, [PresenceUpdate(p, team, now, None, True) for uid, team in members for p in presence[uid]]

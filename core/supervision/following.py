@@ -5,19 +5,19 @@ interaction ends when the interaction does, or when its supervisor leaves it."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
-from core.interactions.models import InteractionKind, PartyState
+from core.interactions.models import Interaction, InteractionKind, Party, PartyState
 from core.interactions.work import TOPIC, Work
 from core.listener import BusListener
 from core.interactions.hearing import SUPERVISOR_ROLES
 from core.supervision.models import Scope, Supervision
 
 if TYPE_CHECKING:
-    from core.supervision.service import SupervisionService
+    from core.interactions.engine import InteractionEngine
 
 log = logging.getLogger("backline.supervision")
 
@@ -38,10 +38,19 @@ _ON_INTERACTION = select(Supervision).where(
 _BY_SUPERVISOR_ON_INTERACTION = _ON_INTERACTION.where(Supervision.supervisor_id == bindparam("supervisor_id"))
 
 
+class Supervisions(Protocol):
+    """What following asks of the supervision service (core.supervision.service)."""
+
+    async def join(self, work: Work, interaction: Interaction, supervision: Supervision,
+                   strict: bool) -> Party | None: ...
+
+    def end(self, work: Work, supervision: Supervision, reason: str) -> None: ...
+
+
 class Following:
-    def __init__(self, service: "SupervisionService") -> None:
-        self.service = service
-        self.listener = BusListener(service.engine.bus, {TOPIC}, self._follow, log)
+    def __init__(self, engine: "InteractionEngine", supervisions: Supervisions) -> None:
+        self.engine, self.store, self.supervisions = engine, engine.store, supervisions
+        self.listener = BusListener(engine.bus, {TOPIC}, self._follow, log)
 
     async def start(self) -> None:
         self.listener.start()
@@ -73,16 +82,16 @@ class Following:
         agent_id = payload.get("userId")
         if agent_id is None or payload.get("role") in SUPERVISOR_ROLE_VALUES:
             return
-        async with self.service.store.read_connection() as connection:
+        async with self.store.read_connection() as connection:
             watching = (await connection.execute(_WATCHING_NEXT_CALLS, {"agent_id": agent_id})).all()
         for supervision_id, supervisor_id in watching:
-            async with self.service.store.write() as uow:
-                work = Work(self.service.engine, uow, supervisor_id)
+            async with self.store.write() as uow:
+                work = Work(self.engine, uow, supervisor_id)
                 current = await work.session.get(Supervision, supervision_id)
                 if current is None or not current.active:
                     continue
                 interaction = await work.interaction(interaction_id)
-                await self.service.join(work, interaction, current, strict=False)
+                await self.supervisions.join(work, interaction, current, strict=False)
                 work.finish()
 
     async def _interaction_ended(self, interaction_id: int, supervisor_id: int | None = None,
@@ -91,13 +100,13 @@ class Following:
         query, params = ((_ON_INTERACTION, {"interaction_id": interaction_id}) if supervisor_id is None else
                          (_BY_SUPERVISOR_ON_INTERACTION,
                           {"interaction_id": interaction_id, "supervisor_id": supervisor_id}))
-        async with self.service.store.read_connection() as connection:
+        async with self.store.read_connection() as connection:
             if (await connection.execute(query, params)).first() is None:
                 return  # most interactions end unsupervised: no write lock for them
-        async with self.service.store.write() as uow:
-            work = Work(self.service.engine, uow, None)
+        async with self.store.write() as uow:
+            work = Work(self.engine, uow, None)
             for supervision in (await work.session.exec(query, params=params)).all():
-                self.service.end(work, supervision, reason)
+                self.supervisions.end(work, supervision, reason)
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Until every interaction event published so far has been followed (tests, CLI)."""

@@ -56,7 +56,7 @@ class SupervisionService:
         self.engine, self.store, self.clock = engine, engine.store, engine.clock
         self.instant_messages = instant_messages
         self.teams = TeamInteractions(self.engine)
-        self.following = Following(self)  # an agent's next calls; ONE-interaction supervisions ending
+        self.following = Following(self.engine, self)  # an agent's next calls; ONE-interaction supervisions ending
 
     async def start_listening(self) -> None:
         await self.following.start()
