@@ -22,14 +22,14 @@ from strawberry.scalars import JSON
 
 from core.events import Event
 from core.interactions import reasons
+from core.interactions.hearing import Audience as CoreAudience
+from core.interactions.hearing import Mode as CoreMode
 from core.interactions.models import InteractionKind as CoreKind
 from core.interactions.models import OfferPurpose as CorePurpose
 from core.interactions.models import OfferState as CoreOfferState
 from core.interactions.models import PartyRole as CoreRole
 from core.interactions.models import PartyState as CorePartyState
 from core.interactions.models import WrapUpOutcome as CoreWrapUpOutcome
-from core.interactions.hearing import Audience as CoreAudience
-from core.interactions.hearing import Mode as CoreMode
 from schema.streams import CURSOR_HELP
 from schema.supervision_mode import SupervisionMode
 

@@ -13,12 +13,12 @@ from strawberry.types.info import Info
 
 from core.errors import BacklineError
 from core.interactions import rules
+from core.interactions.hearing import MODE_OF_ROLE, Mode
 from core.interactions.models import Party as CoreParty
+from core.interactions.rules import heard_by
 from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
 from core.supervision.customer import customer_may_see
-from core.interactions.rules import heard_by
-from core.interactions.hearing import MODE_OF_ROLE, Mode
 from core.supervision.models import Scope
 from core.supervision.service import SupervisionView
 from core.supervision.teams import concerns, watched_teams

@@ -12,12 +12,12 @@ from sqlmodel import col, select
 from core.events import Event
 from core.identity.actor import Actor
 from core.interactions import rules
+from core.interactions.hearing import Audience, sees, viewer_audience, visible_parties
 from core.interactions.models import Interaction, InteractionState, Offer, Party, PartyState
 from core.interactions.queue import positions
 from core.interactions.view import InteractionView
 from core.interactions.work import subject
 from core.store.history import EventRecord
-from core.interactions.hearing import Audience, sees, viewer_audience, visible_parties
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine

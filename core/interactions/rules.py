@@ -9,8 +9,8 @@ from typing import Iterable, Sequence
 
 from core.errors import InvalidState, NotFound, PermissionDenied
 from core.identity.actor import Actor
-from core.interactions.models import Interaction, InteractionKind, Party, PartyRole, PartyState
 from core.interactions.hearing import SUPERVISOR_ROLES, is_silent, may_hear
+from core.interactions.models import Interaction, InteractionKind, Party, PartyRole, PartyState
 
 LIVE = (PartyState.ALERTING, PartyState.CONNECTED, PartyState.HELD)
 ON_CALL = (PartyState.CONNECTED, PartyState.HELD)

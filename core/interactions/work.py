@@ -12,11 +12,11 @@ from core.errors import NotFound
 from core.events import Event
 from core.identity.models import User
 from core.interactions import rules
+from core.interactions.hearing import Audience, event_audience, is_supervisor
 from core.interactions.models import (
     Interaction, InteractionKind, InteractionState, Offer, OfferState, Party, PartyRole, PartyState,
 )
 from core.store.unit_of_work import UnitOfWork
-from core.interactions.hearing import Audience, event_audience, is_supervisor
 
 if TYPE_CHECKING:
     from core.interactions.engine import InteractionEngine

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.events import Event
+from core.interactions.hearing import Audience, sees, visible_parties
 from core.interactions.models import InteractionKind
 from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
-from core.interactions.hearing import Audience, sees, visible_parties
 
 
 def as_customer_sees(view: InteractionView, tell_agent_when_monitored: bool) -> InteractionView:

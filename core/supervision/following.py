@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
+from core.interactions.hearing import SUPERVISOR_ROLES
 from core.interactions.models import Interaction, InteractionKind, Party, PartyState
 from core.interactions.work import TOPIC, Work
 from core.listener import BusListener
-from core.interactions.hearing import SUPERVISOR_ROLES
 from core.supervision.models import Scope, Supervision
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import Column, Enum
 from sqlmodel import Field, SQLModel
 
-from core.store.types import UTCDateTime
 from core.interactions.hearing import Mode
+from core.store.types import UTCDateTime
 
 
 class Scope(str, enum.Enum):

@@ -20,13 +20,13 @@ from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.identity.actor import Actor
 from core.identity.models import User
 from core.interactions import rules
+from core.interactions.hearing import (
+    ROLE_OF_MODE, SUPERVISOR_ROLES, Mode, audience_of,
+)
 from core.interactions.models import Interaction, InteractionKind, InteractionState, Party, PartyState
 from core.interactions.view import InteractionView, snapshot
 from core.interactions.work import Work
 from core.supervision.customer import as_customer_sees
-from core.interactions.hearing import (
-    ROLE_OF_MODE, SUPERVISOR_ROLES, Mode, audience_of,
-)
 from core.supervision.following import Following
 from core.supervision.models import Scope, Supervision
 from core.supervision.teams import TeamInteractions

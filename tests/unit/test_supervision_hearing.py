@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 from core.events import Event
 from core.interactions import rules
-from core.interactions.models import Party, PartyRole, PartyState
-from core.supervision.customer import customer_may_see
 from core.interactions.hearing import (
     Audience, audience_of, event_audience, may_hear, viewer_audience, visible_parties,
 )
+from core.interactions.models import Party, PartyRole, PartyState
+from core.supervision.customer import customer_may_see
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 AGENT_ID, LEAD_ID, COLLEAGUE_ID = 10, 50, 11
