@@ -80,7 +80,8 @@ class Backline:
         # Chat, e-mail and IM lines, customer chats with their guest tokens, the done step.
         self.guests = GuestTokens(self.store, self.clock, timedelta(hours=settings.token_ttl_hours))
         self.transcripts = TranscriptsService(self.interactions, self.guests)
-        self.supervision = SupervisionService(self.interactions, self.transcripts.internal)  # SUP1-SUP3: monitor, coach, barge in
+        # SUP1-SUP3: monitor, coach, barge in; IM4: message the agent while supervising.
+        self.supervision = SupervisionService(self.interactions, self.transcripts.internal)
         self._started: list = []
 
     async def start(self) -> None:

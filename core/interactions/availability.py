@@ -1,5 +1,5 @@
 """Why a person cannot take a request now, and what then happens (TRF5): voicemail where the
-channel offers it and a voicemail service runs, else a refusal that gives the reason."""
+channel offers it, else a refusal that gives the reason."""
 
 from __future__ import annotations
 
@@ -25,8 +25,7 @@ async def unavailable_reason(work: "Work", target: Target, channel: str) -> str 
 
 
 def voicemail_possible(work: "Work", interaction: Interaction) -> bool:
-    return (work.channel(interaction).capabilities.supports(Operation.VOICEMAIL)
-            and work.engine.voicemail is not None)
+    return work.channel(interaction).capabilities.supports(Operation.VOICEMAIL)
 
 
 async def deposit_voicemail(work: "Work", interaction: Interaction, target: Target, caller: str) -> None:

@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 
 
 class InteractionEngine:
-    """`voicemail`: where a call nobody takes can leave a message (VM1), None without it;
+    """`voicemail`: where a call nobody takes can leave a message (VM1);
     `directory`: told of each target used (recents) and asked for the caller's current
     interaction (DIR3)."""
 
     def __init__(self, *, store: "Store", bus: EventBus, clock: Clock, channels: "ChannelRegistry",
                  presence: "PresenceService", options: InteractionOptions, timeouts: "Timeouts",
-                 directory: "DirectoryService", voicemail: "VoicemailService | None") -> None:
+                 directory: "DirectoryService", voicemail: "VoicemailService") -> None:
         self.store, self.bus, self.clock = store, bus, clock
         self.channels, self.presence, self.options = channels, presence, options
         self.timeouts, self.directory, self.voicemail = timeouts, directory, voicemail

@@ -49,10 +49,9 @@ def require_may_supervise(actor: Actor, agent: User) -> None:
 
 
 class SupervisionService:
-    """`instant_messages`: where a supervisor's IM to the agent is written (IM4), None if the
-    transcripts are not built."""
+    """`instant_messages`: where a supervisor's IM to the agent is written (IM4)."""
 
-    def __init__(self, engine: "InteractionEngine", instant_messages: "InternalRequests | None") -> None:
+    def __init__(self, engine: "InteractionEngine", instant_messages: "InternalRequests") -> None:
         self.engine, self.store, self.clock = engine, engine.store, engine.clock
         self.instant_messages = instant_messages
         self.teams = TeamInteractions(self.engine)
@@ -127,10 +126,9 @@ class SupervisionService:
     async def message_agent(self, actor: Actor, supervision_id: int, text: str) -> InteractionView:
         """IM the supervised agent while supervising it: an instant-message request on the
         channel for conversations between agents, where one is enabled (IM4)."""
-        instant = self.instant_messages
         channel = next((ch for ch in self.engine.channels if ch.capabilities.audience is ChannelAudience.INTERNAL),
                        None)
-        if instant is None or channel is None:
+        if channel is None:
             raise InvalidState("Instant messages are not enabled.")
         async with self.store.read() as session:
             supervision = await session.get(Supervision, supervision_id)
@@ -141,7 +139,7 @@ class SupervisionService:
             target = (await session.exec(select(Target).where(Target.user_id == supervision.agent_id))).first()
         if target is None:
             raise NotFound("The agent is not in the directory.")
-        return await instant.request(actor, channel.name, target.id, text)
+        return await self.instant_messages.request(actor, channel.name, target.id, text)
 
     async def mine(self, actor: Actor) -> list[SupervisionView]:
         """The caller's supervisions that are still on, oldest first."""
