@@ -110,16 +110,14 @@ async def cycles(bases: list[str], targets: dict[str, str]) -> float:
 
 async def away_events(url: str, count: int) -> None:
     """`count` presence changes committed by another instance (this process), concurrently."""
-    import re
-
-    from core.config import Settings, parse_config
+    from core.config import Settings
     from core.runtime import Backline
     from bench.support import REPO
+    from tests.support.config import repository_config
 
     # The instances serving already listen for inbound e-mail on its port: this one does not.
-    plugins = re.sub(r"(?m)^smtp_port\s*=\s*\d+", "smtp_port = 0", (REPO / "plugins.toml").read_text(encoding="utf-8"))
-    backline = Backline(Settings(database_url=url, plugins_file=REPO / "plugins.toml"),
-                        parse_config(plugins, source="plugins.toml, without inbound e-mail"))
+    settings = Settings(database_url=url, plugins_file=REPO / "plugins.toml")
+    backline = Backline(settings, repository_config(settings.plugins_file))
     await backline.start()
     try:
         actors = [(await backline.identity.login(name, "demo")).actor for name in WATCHED]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, insert, select, update
@@ -117,8 +118,6 @@ async def _statements(store: Store, run, now) -> int:
 async def measure(url: str) -> tuple[dict[str, int], dict[str, list[float]]]:
     """Statements per round of each kind, and milliseconds per round, one figure per batch;
     the kinds alternate batch by batch, so that the machine's drift falls on all alike."""
-    from datetime import datetime, timezone
-
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     store = Store(create_engines(url), InProcessBus())
     try:
@@ -147,13 +146,9 @@ def report(statements: dict[str, dict[str, int]], results: dict[str, dict[str, l
     for kind in ROUNDS:
         cells = [f"{min(results[s][kind]):.3f} / {statistics.median(results[s][kind]):.3f}" for s in stores]
         print(f"{kind:32s}" + "".join(f"{cell:>22s}" for cell in cells))
-    for label, over in (("session / core", "core"), ("session / empty", "empty"), ("core / empty", None)):
-        cells = []
-        for s in stores:
-            best = {kind: min(values) for kind, values in results[s].items()}
-            top, bottom = ("core", "empty") if over is None else ("session", over)
-            cells.append(f"{best[top] / best[bottom]:.2f}")
-        print(f"{label:32s}" + "".join(f"{cell:>22s}" for cell in cells))
+    best = {s: {kind: min(values) for kind, values in results[s].items()} for s in stores}
+    for top, bottom in (("session", "core"), ("session", "empty"), ("core", "empty")):
+        print(f"{top + ' / ' + bottom:32s}" + "".join(f"{best[s][top] / best[s][bottom]:>22.2f}" for s in stores))
 
 
 def main() -> None:

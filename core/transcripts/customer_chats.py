@@ -21,9 +21,9 @@ from core.transcripts import rules
 from core.transcripts.lines import Line, validate_text
 
 if TYPE_CHECKING:
+    from core.identity.guests import GuestTokens
     from core.interactions.engine import InteractionEngine
     from core.transcripts.lines import Lines
-    from core.identity.guests import GuestTokens
 
 MAX_NAME = 80
 MAX_EMAIL = 160

@@ -38,7 +38,6 @@ class Attachments:
         """The file, for whoever reads its line: a party of the interaction the line is not
         hidden from, a member consulted about it (CON3), a supervisor of its team, an
         administrator (SEC1). Anyone else is told it does not exist (SEC5)."""
-        lines = self.lines
         async with self.engine.store.read() as session:
             found = (await session.exec(
                 select(TranscriptAttachment.id, TranscriptAttachment.filename, TranscriptAttachment.content_type,
@@ -48,7 +47,7 @@ class Attachments:
             if found is None:
                 raise unknown_attachment(attachment_id)
             _, filename, content_type, interaction_id, hidden = found
-            parties = await lines.reader_parties(session, actor, interaction_id)
+            parties = await self.lines.reader_parties(session, actor, interaction_id)
             if parties is None or not rules.agent_reads(hidden, [p.id for p in parties if p.user_id == actor.user_id]):
                 raise unknown_attachment(attachment_id)
             # The bytes only once the caller may have them.

@@ -13,7 +13,7 @@ from core.channels import Audience
 from core.errors import InvalidInput, UnsupportedOperation
 from core.interactions import targets
 from core.interactions.models import (
-    Interaction, InteractionKind, InteractionState, OfferPurpose, PartyRole, PartyState,
+    Interaction, InteractionKind, InteractionState, OfferPurpose, Party, PartyRole, PartyState,
 )
 from core.interactions.work import Work
 from core.transcripts.attachments import NewAttachment
@@ -56,15 +56,12 @@ class InboundWritten:
         if not contact.sender or len(contact.sender) > 160:
             raise InvalidInput("The sender's address is 1 to 160 characters.", field="from")
         text = validate_text(channel, contact.text or "(no text)")
-        lines = self.lines
         async with self.engine.store.write() as uow:
             work = Work(self.engine, uow, None)
             earlier = await self._answered(work, channel.name, contact.answers)
             if earlier is not None:
                 customer = next((p for p in await work.parties(earlier) if p.role is PartyRole.CUSTOMER), None)
-                entry = await lines.write(work, earlier, customer, text, meta=contact.meta,
-                                          external_id=contact.external_id, author_name=contact.sender_name,
-                                          validated=True, html=contact.html, attachments=contact.attachments)
+                entry = await self._write(work, earlier, customer, text, contact)
                 work.record(earlier, "CustomerReplied", entryId=entry.id)
                 work.finish()
                 return Received(earlier.id, entry.id, True)
@@ -81,12 +78,17 @@ class InboundWritten:
                         targetName=target.name)
             customer = await work.add_party(interaction, PartyRole.CUSTOMER, PartyState.HELD,
                                             address=contact.sender, display_name=contact.sender_name)
-            entry = await lines.write(work, interaction, customer, text, meta=contact.meta,
-                                      external_id=contact.external_id, author_name=contact.sender_name,
-                                      validated=True, html=contact.html, attachments=contact.attachments)
+            entry = await self._write(work, interaction, customer, text, contact)
             await self.engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=None)
             work.finish()
             return Received(interaction.id, entry.id, False)
+
+    async def _write(self, work: Work, interaction: Interaction, customer: Party | None, text: str,
+                     contact: WrittenContact) -> TranscriptEntry:
+        """The contact's text as the customer's line, with what came with it."""
+        return await self.lines.write(work, interaction, customer, text, meta=contact.meta,
+                                      external_id=contact.external_id, author_name=contact.sender_name,
+                                      validated=True, html=contact.html, attachments=contact.attachments)
 
     async def _answered(self, work: Work, channel: str, ids: Sequence[str]) -> Interaction | None:
         """The live interaction on `channel` that wrote one of `ids`, latest first."""

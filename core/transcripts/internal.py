@@ -37,8 +37,7 @@ class InternalRequests:
             # opens it on accept and ends it on decline or no answer.
             interaction, mine, target = await open_request(work, actor, channel.name, target_id,
                                                            "send a request to")
-            await self.lines.write(work, interaction, mine, text, LineAudience.INTERNAL,
-                                                        validated=True)
+            await self.lines.write(work, interaction, mine, text, LineAudience.INTERNAL, validated=True)
             await self.engine.routing.open(work, interaction, OfferPurpose.ROUTE, target, requester_id=actor.user_id)
             work.finish()
             return await snapshot(work, interaction)
