@@ -15,7 +15,6 @@ from core.errors import BacklineError
 from core.interactions import rules
 from core.interactions.hearing import MODE_OF_ROLE, Mode
 from core.interactions.models import Party as CoreParty
-from core.interactions.rules import heard_by
 from core.interactions.view import InteractionView
 from core.interactions.work import TOPIC
 from core.supervision.customer import customer_may_see
@@ -47,7 +46,7 @@ def hearing_of(parties: list[CoreParty]) -> list[PartyHearing]:
     hearing = rules.hears(parties)
     return [PartyHearing(party_id=sid(p.id), supervision_mode=MODE_OF_ROLE.get(p.role),
                          hears=[sid(i) for i in hearing.get(p.id, [])],
-                         heard_by=[sid(i) for i in heard_by(p, hearing)])
+                         heard_by=[sid(i) for i in rules.heard_by(p, hearing)])
             for p in parties]
 
 

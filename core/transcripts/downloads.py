@@ -14,7 +14,7 @@ from core.transcripts import rules
 from core.transcripts.models import TranscriptAttachment, TranscriptEntry
 
 if TYPE_CHECKING:
-    from core.interactions.engine import InteractionEngine
+    from core.store.unit_of_work import Store
     from core.transcripts.lines import Lines
 
 
@@ -31,14 +31,14 @@ def unknown_attachment(attachment_id: int) -> NotFound:
 
 
 class Attachments:
-    def __init__(self, engine: "InteractionEngine", lines: "Lines") -> None:
-        self.engine, self.lines = engine, lines
+    def __init__(self, store: "Store", lines: "Lines") -> None:
+        self.store, self.lines = store, lines
 
     async def download(self, actor: Actor, attachment_id: int) -> AttachmentFile:
         """The file, for whoever reads its line: a party of the interaction the line is not
         hidden from, a member consulted about it (CON3), a supervisor of its team, an
         administrator (SEC1). Anyone else is told it does not exist (SEC5)."""
-        async with self.engine.store.read() as session:
+        async with self.store.read() as session:
             found = (await session.exec(
                 select(TranscriptAttachment.id, TranscriptAttachment.filename, TranscriptAttachment.content_type,
                        TranscriptEntry.interaction_id, TranscriptEntry.hidden_from)

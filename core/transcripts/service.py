@@ -26,4 +26,4 @@ class TranscriptsService:
         self.internal = InternalRequests(engine, self.lines)
         self.chats = CustomerChats(engine, self.lines, guests)
         self.inbound = InboundWritten(engine, self.lines)
-        self.attachments = Attachments(engine, self.lines)
+        self.attachments = Attachments(engine.store, self.lines)
